@@ -1,2 +1,24 @@
-"""lazyrich: exact learning dynamics of lambda-balanced two-layer linear networks."""
+"""lazyrich: exact learning dynamics of λ-balanced two-layer linear networks.
+
+Companion package of the lazyrich book, which reproduces Dominé, Anguita et al., "From Lazy to
+Rich: Exact Learning Dynamics in Deep Linear Networks" (ICLR 2025). Importing it has no side
+effects; plotting helpers live in :mod:`lazyrich.plotting`.
+"""
+
+from ._exact import ExactSolution, eigendecomposition
+from ._initialisation import (balance_matrix, check_admissible, estimate_lambda, lambda_balanced,
+                              split_singular_values)
+from ._simulation import Trajectory, gradient_descent, gradient_flow
+from ._tasks import (HIERARCHY_FEATURES, HIERARCHY_ITEMS, Task, random_regression, reversal_task,
+                     semantic_hierarchy, task_sequence, whiten)
+
 __version__ = "0.1.0"
+
+__all__ = [
+    "ExactSolution", "eigendecomposition",
+    "balance_matrix", "check_admissible", "estimate_lambda", "lambda_balanced",
+    "split_singular_values",
+    "Trajectory", "gradient_descent", "gradient_flow",
+    "HIERARCHY_FEATURES", "HIERARCHY_ITEMS", "Task", "random_regression", "reversal_task",
+    "semantic_hierarchy", "task_sequence", "whiten",
+]

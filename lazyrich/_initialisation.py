@@ -1,0 +1,179 @@
+"""λ-balanced initialisations (SPEC A.2, A.3, B.8 and C.0; paper Algorithm 1)."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from ._validation import as_matrix, check_dim, check_finite
+
+
+def _haar(rng: np.random.Generator, n: int, k: int) -> np.ndarray:
+    """k orthonormal columns in R^n, Haar-distributed (QR of a Gaussian with the sign fixed)."""
+    q, r = np.linalg.qr(rng.standard_normal((n, k)))
+    return q * np.where(np.diag(r) < 0, -1.0, 1.0)
+
+
+def split_singular_values(s: ArrayLike, lam: float) -> tuple[np.ndarray, np.ndarray]:
+    """Share product singular values between the layers of a λ-balanced network (SPEC B.8).
+
+    Returns ``(s1, s2)`` with ``s2 * s1 = s`` and ``s2**2 - s1**2 = lam``::
+
+        s2 = sqrt((sqrt(lam² + 4 s²) + lam) / 2),   s1 = sqrt((sqrt(lam² + 4 s²) - lam) / 2).
+
+    The smaller of the two is computed as ``s² / big`` so that it stays accurate when
+    ``|lam| >> s`` (no cancellation).
+
+    Examples
+    --------
+    >>> s1, s2 = split_singular_values([1.0], 3.0)
+    >>> float(s2[0]**2 - s1[0]**2), float(s1[0] * s2[0])
+    (3.0, 1.0)
+    """
+    s = np.asarray(s, dtype=float)
+    root = np.hypot(lam, 2.0 * s)  # sqrt(lam^2 + 4 s^2)
+    big = (root + abs(lam)) / 2.0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        small = np.where(big > 0, s**2 / np.where(big > 0, big, 1.0), 0.0)
+    if lam >= 0:
+        return np.sqrt(small), np.sqrt(big)
+    return np.sqrt(big), np.sqrt(small)
+
+
+def check_admissible(in_dim: int, hidden_dim: int, out_dim: int, lam: float) -> None:
+    """Raise ``ValueError`` unless full-rank λ-balanced weights of these sizes exist (SPEC A.3).
+
+    * ``hidden_dim <= min(in_dim, out_dim)``: every λ is possible.
+    * ``min < hidden_dim <= max``: λ = 0, or sign(λ) = sign(out_dim - in_dim).
+    * ``hidden_dim > max(in_dim, out_dim)``: only λ = 0.
+    """
+    lo, hi = min(in_dim, out_dim), max(in_dim, out_dim)
+    if hidden_dim <= lo or lam == 0:
+        return
+    if hidden_dim > hi:
+        raise ValueError(
+            f"hidden_dim = {hidden_dim} exceeds max(in_dim, out_dim) = {hi}: lambda-balanced weights "
+            f"then exist only for lam = 0, got lam = {lam:g}"
+        )
+    need = "positive" if out_dim > in_dim else "negative"
+    if np.sign(lam) != np.sign(out_dim - in_dim):
+        raise ValueError(
+            f"hidden_dim = {hidden_dim} exceeds min(in_dim, out_dim) = {lo}, so lam must be {need} "
+            f"(sign of out_dim - in_dim = {out_dim} - {in_dim}) or zero, got lam = {lam:g}: the "
+            f"extra {hidden_dim - lo} hidden direction(s) can only live in the larger layer"
+        )
+
+
+def lambda_balanced(
+    in_dim: int,
+    hidden_dim: int,
+    out_dim: int,
+    lam: float,
+    *,
+    scale: float | ArrayLike = 1.0,
+    rng: np.random.Generator | None = None,
+    aligned_to: ArrayLike | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Weights ``(W1, W2)`` with ``W2ᵀW2 − W1W1ᵀ = lam·I`` (SPEC A.2, B.8; paper Algorithm 1).
+
+    The network function is ``W2 W1 = U diag(scale) Vᵀ`` with r = min(hidden, in, out) singular
+    values; the layers share them as in Theorem 5.2 (:func:`split_singular_values`), and a random
+    rotation ``R`` of the hidden layer is applied: ``W2 = U S2 Rᵀ``, ``W1 = R S1 Vᵀ``. When
+    ``hidden_dim > min(in_dim, out_dim)`` the extra hidden directions get singular value
+    ``sqrt(|lam|)`` in the larger layer (SPEC A.3).
+
+    Parameters
+    ----------
+    in_dim, hidden_dim, out_dim
+        Layer widths N_i, N_h, N_o.
+    lam
+        The relative scale λ (``lambda`` is a Python keyword).
+    scale
+        The absolute scale: singular values of ``W2 W1`` (a number, or r positive numbers).
+        Small values (e.g. 1e-3) give rich learning at λ ≈ 0 (SPEC E.11).
+    rng
+        Source of randomness for U, V and R. Required unless ``aligned_to`` is given.
+    aligned_to
+        A task correlation ``sigma_yx`` (out_dim × in_dim). If given, U and V are its leading
+        singular vectors: the task-aligned initialisation of SPEC B.7. R is random if ``rng`` is
+        given, else the identity.
+
+    Returns
+    -------
+    W1 : ndarray, shape (hidden_dim, in_dim)
+    W2 : ndarray, shape (out_dim, hidden_dim)
+
+    Raises
+    ------
+    ValueError
+        If no full-rank λ-balanced weights exist for these sizes and λ (see
+        :func:`check_admissible`), if ``scale`` is not positive, or if ``rng`` is missing.
+
+    Examples
+    --------
+    >>> W1, W2 = lambda_balanced(3, 2, 4, 0.5, rng=np.random.default_rng(0))
+    >>> np.allclose(W2.T @ W2 - W1 @ W1.T, 0.5 * np.eye(2))
+    True
+    """
+    in_dim = check_dim("in_dim", in_dim)
+    hidden_dim = check_dim("hidden_dim", hidden_dim)
+    out_dim = check_dim("out_dim", out_dim)
+    lam = check_finite("lam", lam)
+    check_admissible(in_dim, hidden_dim, out_dim, lam)
+    r = min(in_dim, hidden_dim, out_dim)
+    s = np.asarray(scale, dtype=float)
+    if s.ndim == 0:
+        s = np.full(r, float(s))
+    if s.shape != (r,):
+        raise ValueError(f"scale must be a number or {r} singular values, got shape {s.shape}")
+    if not np.all(np.isfinite(s)) or np.any(s <= 0):
+        raise ValueError(f"scale must be finite and > 0 (full rank), got {s}")
+
+    if aligned_to is not None:
+        sigma_yx = as_matrix("aligned_to", aligned_to, (out_dim, in_dim))
+        U_full, _, Vt_full = np.linalg.svd(sigma_yx, full_matrices=True)
+        V_full = Vt_full.T
+        R = _haar(rng, hidden_dim, hidden_dim) if rng is not None else np.eye(hidden_dim)
+    else:
+        if rng is None:
+            raise ValueError("rng is required for a random initialisation: pass np.random.default_rng(seed)")
+        U_full = _haar(rng, out_dim, out_dim)
+        V_full = _haar(rng, in_dim, in_dim)
+        R = _haar(rng, hidden_dim, hidden_dim)
+
+    s1, s2 = split_singular_values(s, lam)
+    # Hidden directions: r shared ones, then hidden_dim - r extra ones in the larger layer.
+    S1 = np.zeros((hidden_dim, in_dim))
+    S2 = np.zeros((out_dim, hidden_dim))
+    S1[np.arange(r), np.arange(r)] = s1
+    S2[np.arange(r), np.arange(r)] = s2
+    for j in range(r, hidden_dim):
+        if lam > 0:
+            S2[j, j] = np.sqrt(lam)
+        elif lam < 0:
+            S1[j, j] = np.sqrt(-lam)
+    W1 = R @ S1 @ V_full.T
+    W2 = U_full @ S2 @ R.T
+    return W1, W2
+
+
+def balance_matrix(W1: ArrayLike, W2: ArrayLike) -> np.ndarray:
+    """The conserved matrix ``W2ᵀW2 − W1W1ᵀ`` (SPEC A.2). Works on stacks ``(..., h, in)``.
+
+    Examples
+    --------
+    >>> W1, W2 = lambda_balanced(2, 2, 2, -1.0, rng=np.random.default_rng(1))
+    >>> np.round(balance_matrix(W1, W2), 12) + 0.0
+    array([[-1.,  0.],
+           [ 0., -1.]])
+    """
+    W1 = np.asarray(W1, dtype=float)
+    W2 = np.asarray(W2, dtype=float)
+    return np.swapaxes(W2, -1, -2) @ W2 - W1 @ np.swapaxes(W1, -1, -2)
+
+
+def estimate_lambda(W1: ArrayLike, W2: ArrayLike) -> np.ndarray | float:
+    """Least-squares λ* = Tr(W2ᵀW2 − W1W1ᵀ)/hidden_dim (SPEC E.1). Works on stacks."""
+    B = balance_matrix(W1, W2)
+    out = np.trace(B, axis1=-2, axis2=-1) / B.shape[-1]
+    return float(out) if np.ndim(out) == 0 else out

@@ -1,0 +1,173 @@
+"""Simulation: full-batch gradient descent and the gradient-flow ODE reference (SPEC A.1, D)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike
+from scipy.integrate import solve_ivp
+
+from ._validation import as_matrix, check_dim, check_positive, check_times, check_weights
+
+
+def _swap(a: np.ndarray) -> np.ndarray:
+    return np.swapaxes(a, -1, -2)
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    """Recorded weights of a training run.
+
+    Attributes
+    ----------
+    t : ndarray, shape (T,)
+        Times t/τ = step · lr of the records.
+    W1 : ndarray, shape (T, hidden_dim, in_dim)
+    W2 : ndarray, shape (T, out_dim, hidden_dim)
+    """
+
+    t: np.ndarray
+    W1: np.ndarray
+    W2: np.ndarray
+
+    @property
+    def steps(self) -> np.ndarray:
+        """Step indices of the records (only meaningful for gradient descent)."""
+        return self.t
+
+    def w2w1(self) -> np.ndarray:
+        """Network function W2W1 at every record, shape (T, out_dim, in_dim)."""
+        return self.W2 @ self.W1
+
+    def w1tw1(self) -> np.ndarray:
+        return _swap(self.W1) @ self.W1
+
+    def w2w2t(self) -> np.ndarray:
+        return self.W2 @ _swap(self.W2)
+
+    def qqt(self) -> np.ndarray:
+        """QQᵀ with Q = [W1ᵀ; W2] at every record, shape (T, n, n)."""
+        Q = np.concatenate([_swap(self.W1), self.W2], axis=1)
+        return Q @ _swap(Q)
+
+    def loss(self, X: ArrayLike, Y: ArrayLike) -> np.ndarray:
+        """Training loss (1/2P)‖W2W1X − Y‖_F² at every record."""
+        X = np.asarray(X, dtype=float)
+        Y = np.asarray(Y, dtype=float)
+        E = self.w2w1() @ X - Y
+        return 0.5 * np.sum(E**2, axis=(-2, -1)) / X.shape[1]
+
+    def balance(self) -> np.ndarray:
+        """W2ᵀW2 − W1W1ᵀ at every record, shape (T, hidden, hidden)."""
+        return _swap(self.W2) @ self.W2 - self.W1 @ _swap(self.W1)
+
+
+def gradient_descent(W1: ArrayLike, W2: ArrayLike, X: ArrayLike, Y: ArrayLike, *, lr: float,
+                     steps: int, record_every: int = 1) -> Trajectory:
+    """Full-batch gradient descent on L = (1/2P)‖W2W1X − Y‖_F² (SPEC D).
+
+    Each step is ``W1 ← W1 − lr·W2ᵀ(Σyx − W2W1Σxx)`` with its negative gradient sign, i.e.
+
+        W1 += lr · W2ᵀ (Σ̃yx − W2 W1 Σ̃xx),   W2 += lr · (Σ̃yx − W2 W1 Σ̃xx) W1ᵀ,
+
+    which is algebraically the same as the per-sample sum. Weights are recorded *before* the update,
+    at steps 0, record_every, 2·record_every, …, steps, so record k is at time t/τ = k·lr.
+
+    Parameters
+    ----------
+    W1 : (hidden_dim, in_dim), W2 : (out_dim, hidden_dim)
+        Initial weights.
+    X : (in_dim, P), Y : (out_dim, P)
+        Data, one sample per column.
+    lr : float
+        Learning rate η (τ = 1/η).
+    steps : int
+        Number of updates.
+    record_every : int
+        Record every this many steps.
+
+    Returns
+    -------
+    Trajectory
+    """
+    W1, W2 = check_weights(W1, W2)
+    X = as_matrix("X", X, (W1.shape[1], None))
+    Y = as_matrix("Y", Y, (W2.shape[0], X.shape[1]))
+    lr = check_positive("lr", lr)
+    steps = check_dim("steps", steps)
+    record_every = check_dim("record_every", record_every)
+    P = X.shape[1]
+    sxx = X @ X.T / P
+    syx = Y @ X.T / P
+    n_rec = steps // record_every + 1
+    R1 = np.empty((n_rec,) + W1.shape)
+    R2 = np.empty((n_rec,) + W2.shape)
+    W1 = W1.copy()
+    W2 = W2.copy()
+    k = 0
+    with np.errstate(over="raise", invalid="raise"):
+        try:
+            for step in range(steps + 1):
+                if step % record_every == 0:
+                    R1[k], R2[k] = W1, W2
+                    k += 1
+                if step == steps:
+                    break
+                E = syx - W2 @ W1 @ sxx
+                dW1 = W2.T @ E
+                dW2 = E @ W1.T
+                W1 += lr * dW1
+                W2 += lr * dW2
+        except FloatingPointError as err:
+            raise ValueError(
+                f"gradient descent diverged at step {step} with lr = {lr:g}: reduce the learning rate "
+                f"(lr times the largest rate, e.g. |lam| or 2*max singular value, must be << 1)"
+            ) from err
+    t = np.arange(n_rec) * record_every * lr
+    return Trajectory(t, R1[:k], R2[:k])
+
+
+def gradient_flow(W1: ArrayLike, W2: ArrayLike, sigma_yx: ArrayLike, t: ArrayLike, *,
+                  tau: float = 1.0, sigma_xx: ArrayLike | None = None, rtol: float = 1e-12,
+                  atol: float = 1e-14) -> np.ndarray:
+    """Reference solution of the gradient-flow ODE by scipy ``solve_ivp`` (DOP853), returning QQᵀ.
+
+    Integrates ``τ dW1/dt = W2ᵀ(Σ̃yx − W2W1Σ̃xx)`` and ``τ dW2/dt = (Σ̃yx − W2W1Σ̃xx)W1ᵀ``
+    (SPEC A.1) on the weights, with no use of balance or of the closed form. It is the independent
+    reference the exact solution is tested against.
+
+    Returns
+    -------
+    ndarray, shape (len(t), n, n) (or (n, n) for scalar t): QQᵀ = [[W1ᵀW1, W1ᵀW2ᵀ], [W2W1, W2W2ᵀ]].
+    """
+    W1, W2 = check_weights(W1, W2)
+    h, ni = W1.shape
+    no = W2.shape[0]
+    syx = as_matrix("sigma_yx", sigma_yx, (no, ni))
+    sxx = np.eye(ni) if sigma_xx is None else as_matrix("sigma_xx", sigma_xx, (ni, ni))
+    tau = check_positive("tau", tau)
+    times, scalar = check_times(t)
+    order = np.argsort(times)
+    ts = times[order]
+
+    def rhs(_, y):
+        A = y[: h * ni].reshape(h, ni)
+        B = y[h * ni:].reshape(no, h)
+        E = syx - B @ A @ sxx
+        return np.concatenate([(B.T @ E).ravel(), (E @ A.T).ravel()]) / tau
+
+    y0 = np.concatenate([W1.ravel(), W2.ravel()])
+    if ts[-1] > 0:
+        sol = solve_ivp(rhs, (0.0, ts[-1]), y0, method="DOP853", t_eval=ts, rtol=rtol, atol=atol)
+        if not sol.success:
+            raise RuntimeError(f"solve_ivp failed: {sol.message}")
+        Ys = sol.y.T
+    else:
+        Ys = np.tile(y0, (len(ts), 1))
+    A = Ys[:, : h * ni].reshape(-1, h, ni)
+    B = Ys[:, h * ni:].reshape(-1, no, h)
+    Q = np.concatenate([_swap(A), B], axis=1)
+    out = np.empty((len(ts), ni + no, ni + no))
+    out[order] = Q @ _swap(Q)
+    return out[0] if scalar else out
