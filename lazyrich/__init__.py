@@ -5,6 +5,11 @@ Rich: Exact Learning Dynamics in Deep Linear Networks" (ICLR 2025). Importing it
 effects; plotting helpers live in :mod:`lazyrich.plotting`.
 """
 
+from ._analysis import (aligned_singular_values, converged_parameter_noise,
+                        converged_representations, forgetting, input_noise_sensitivity, input_rsm,
+                        kernel_distance, matrix_cosine, monte_carlo_noise, ntk, output_rsm,
+                        parameter_noise_sensitivity, task_loss, task_specificity,
+                        transition_function)
 from ._exact import ExactSolution, eigendecomposition
 from ._initialisation import (balance_matrix, check_admissible, estimate_lambda, lambda_balanced,
                               split_singular_values)
@@ -15,6 +20,10 @@ from ._tasks import (HIERARCHY_FEATURES, HIERARCHY_ITEMS, Task, random_regressio
 __version__ = "0.1.0"
 
 __all__ = [
+    "aligned_singular_values", "converged_parameter_noise", "converged_representations",
+    "forgetting", "input_noise_sensitivity", "input_rsm", "kernel_distance", "matrix_cosine",
+    "monte_carlo_noise", "ntk", "output_rsm", "parameter_noise_sensitivity", "task_loss",
+    "task_specificity", "transition_function",
     "ExactSolution", "eigendecomposition",
     "balance_matrix", "check_admissible", "estimate_lambda", "lambda_balanced",
     "split_singular_values",

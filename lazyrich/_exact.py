@@ -205,6 +205,9 @@ class ExactSolution:
             allowed[i, g:] = False
         Phat[~allowed] = 0.0
         self._Phat = Phat
+        # Rank-one pieces for the fast path: rows p_i p_iᵀ (flattened) and p_i o_iᵀ.
+        self._outer_pp = np.einsum("ni,nj->nij", Phat, Phat).reshape(n, h * h)
+        self._outer_po = np.einsum("ni,an->nia", Phat, self.O).reshape(n, h * n)
         self._allowed = allowed
         self._owner = owner_arr
         self._n_flag = g
@@ -213,10 +216,14 @@ class ExactSolution:
         self._P = P
 
     # -- core evaluation ---------------------------------------------------------------------
-    def factor(self, t: ArrayLike) -> np.ndarray:
-        """Z(t) with QQᵀ(t) = Z Zᵀ: a valid ``[W1ᵀ; W2]`` up to a hidden rotation. Shape (T, n, h)."""
-        t, _ = check_times(t)
-        s = t / self.tau
+    #: Largest exponent evaluated directly; beyond it exponents are combined before exp().
+    _FAST_EXPONENT = 300.0
+
+    def _scaled_terms(self, s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Nᵀ(t) with N = O E P D, and A(t) = D² + D PᵀKP D, so QQᵀ(t) = N A⁻¹ Nᵀ (module docstring).
+
+        ``s`` are times t/τ. Shapes (T, h, n) and (T, h, h).
+        """
         T, g, h = len(s), self._n_flag, self.hidden_dim
         # log k_i = 2 a_i t + b_i with a = max(mu, 0) and b bounded (see _log_k_parts).
         a = np.maximum(self.mu, 0.0)
@@ -230,58 +237,91 @@ class ExactSolution:
             b_col[:, :g] = b[:, self._owner]
         big = (2.0 * a_col[None] * s[:, None] + b_col >= 0.0) & (np.arange(h) < g)[None]  # (T, h)
         c = np.where(big, a_col[None] * s[:, None] + 0.5 * b_col, 0.0)
-        allowed = self._allowed[None]
-        st = s[:, None, None]
-        big3 = big[:, None, :]
-        # Exponents combined before evaluation, rate differences first (no cancellation at large t).
-        with np.errstate(over="ignore", invalid="ignore"):
-            eg = np.where(big3, (a[None, :, None] - a_col[None, None, :]) * st
-                          + 0.5 * (b[:, :, None] - b_col[:, None, :]),
-                          a[None, :, None] * st + 0.5 * b[:, :, None])
-            em = np.where(big3, (self.mu[None, :, None] - a_col[None, None, :]) * st
-                          - 0.5 * b_col[:, None, :],
-                          self.mu[None, :, None] * st)
-            expo_G = np.where(allowed, eg, -np.inf)
-            expo_M = np.where(allowed, em, -np.inf)
-        G = self._Phat[None] * np.exp(expo_G)  # K^{1/2} P D, entries <= |P|
-        M = self._Phat[None] * np.exp(expo_M)  # E P D, bounded
-        D = np.exp(-c)  # (T, h)
-        S = np.concatenate([D[:, :, None] * np.eye(h)[None], G], axis=1)  # (T, h + n, h)
-        R = np.linalg.qr(S, mode="r")  # (T, h, h), S = Q R
-        # Y = M R^{-1}  <=>  R^T Y^T = M^T
-        Y = np.swapaxes(np.linalg.solve(np.swapaxes(R, 1, 2), np.swapaxes(M, 1, 2)), 1, 2)
-        return self.O[None] @ Y
+        n = self._Phat.shape[0]
+        fast = np.max(np.abs(self.mu)) * s <= self._FAST_EXPONENT
+        if np.all(fast):
+            return self._fast_terms(s, a, b, c)
+        Nt = np.empty((T, h, n))
+        A = np.empty((T, h, h))
+        if np.any(fast):
+            Nt[fast], A[fast] = self._fast_terms(s[fast], a, b[fast], c[fast])
+        slow = ~fast
+        if np.any(slow):
+            # Long times: exponents combined first, rate differences before multiplying by t.
+            # Gt = (K^{1/2} P D)ᵀ has entries <= |P| and Mt = (E P D)ᵀ is bounded.
+            st = s[slow, None, None]
+            big3 = big[slow, :, None]
+            bs, bc = b[slow], b_col[slow]
+            with np.errstate(over="ignore", invalid="ignore"):
+                eg = np.where(big3, (a[None, None, :] - a_col[None, :, None]) * st
+                              + 0.5 * (bs[:, None, :] - bc[:, :, None]),
+                              a[None, None, :] * st + 0.5 * bs[:, None, :])
+                em = np.where(big3, (self.mu[None, None, :] - a_col[None, :, None]) * st
+                              - 0.5 * bc[:, :, None],
+                              self.mu[None, None, :] * st)
+            allowed = self._allowed.T[None]
+            PhT = self._Phat.T[None]
+            Gt = PhT * np.exp(np.where(allowed, eg, -np.inf))
+            Mt = PhT * np.exp(np.where(allowed, em, -np.inf))
+            As = Gt @ np.swapaxes(Gt, 1, 2)
+            As[:, np.arange(h), np.arange(h)] += np.exp(-2.0 * c[slow])
+            A[slow] = As
+            Nt[slow] = Mt @ self.O.T  # (O E P D)ᵀ
+        return Nt, A
+
+    def _fast_terms(self, s: np.ndarray, a: np.ndarray, b: np.ndarray,
+                    c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Moderate times, where nothing can overflow: form Pᵀ K P = Σ_i k_i p_i p_iᵀ and
+        Pᵀ E Oᵀ = Σ_i e_i p_i o_iᵀ as two matrix products over all times at once, then scale by D."""
+        h = self.hidden_dim
+        k = np.exp(2.0 * a[None] * s[:, None] + b)  # (T, n)
+        e = np.exp(self.mu[None] * s[:, None])
+        d = np.exp(-c)  # (T, h)
+        A = (k @ self._outer_pp).reshape(-1, h, h)
+        A *= d[:, :, None]
+        A *= d[:, None, :]
+        A[:, np.arange(h), np.arange(h)] += d**2
+        Nt = (e @ self._outer_po).reshape(len(s), h, -1)
+        Nt *= d[:, :, None]
+        return Nt, A
+
+    def _factor_t(self, s: np.ndarray) -> np.ndarray:
+        """Zᵀ(t) = L⁻¹ Nᵀ with A = L Lᵀ, so that QQᵀ = Z Zᵀ; shape (T, h, n)."""
+        Nt, A = self._scaled_terms(s)
+        return np.linalg.inv(np.linalg.cholesky(A)) @ Nt
+
+    def factor(self, t: ArrayLike) -> np.ndarray:
+        """Z(t) with QQᵀ(t) = Z Zᵀ: a valid ``[W1ᵀ; W2]`` up to a hidden rotation. Shape (T, n, h)."""
+        times, _ = check_times(t)
+        return np.swapaxes(self._factor_t(times / self.tau), 1, 2)
+
+    def _blocks(self, t: ArrayLike, rows: slice, cols: slice) -> np.ndarray:
+        times, scalar = check_times(t)
+        Zt = self._factor_t(times / self.tau)
+        out = np.swapaxes(Zt[:, :, rows], 1, 2) @ Zt[:, :, cols]
+        return out[0] if scalar else out
 
     def qqt(self, t: ArrayLike) -> np.ndarray:
         """QQᵀ(t) = [[W1ᵀW1, W1ᵀW2ᵀ], [W2W1, W2W2ᵀ]] at time(s) t.
 
         Returns shape (n, n) for a scalar t, or (len(t), n, n), with n = in_dim + out_dim.
         """
-        _, scalar = check_times(t)
-        Z = self.factor(t)
-        out = Z @ np.swapaxes(Z, 1, 2)
-        return out[0] if scalar else out
-
-    def _block(self, t: ArrayLike, rows: slice, cols: slice) -> np.ndarray:
-        _, scalar = check_times(t)
-        Z = self.factor(t)
-        out = Z[:, rows] @ np.swapaxes(Z[:, cols], 1, 2)
-        return out[0] if scalar else out
+        return self._blocks(t, slice(None), slice(None))
 
     def w2w1(self, t: ArrayLike) -> np.ndarray:
         """Network function W2W1(t), shape (out_dim, in_dim) or (T, out_dim, in_dim)."""
         ni = self.in_dim
-        return self._block(t, slice(ni, None), slice(0, ni))
+        return self._blocks(t, slice(ni, None), slice(0, ni))
 
     def w1tw1(self, t: ArrayLike) -> np.ndarray:
         """Input-side Gram W1ᵀW1(t), shape (in_dim, in_dim) or (T, in_dim, in_dim)."""
         ni = self.in_dim
-        return self._block(t, slice(0, ni), slice(0, ni))
+        return self._blocks(t, slice(0, ni), slice(0, ni))
 
     def w2w2t(self, t: ArrayLike) -> np.ndarray:
         """Output-side Gram W2W2ᵀ(t), shape (out_dim, out_dim) or (T, out_dim, out_dim)."""
         ni = self.in_dim
-        return self._block(t, slice(ni, None), slice(ni, None))
+        return self._blocks(t, slice(ni, None), slice(ni, None))
 
     def loss(self, t: ArrayLike, offset: float = 0.0) -> np.ndarray | float:
         """Loss ½‖W2W1(t) − Σ̃yx‖_F² + offset (SPEC A.1); pass ``task.loss_offset`` as offset."""

@@ -1,0 +1,266 @@
+"""Analysis: NTK, representational similarity, kernel distance, noise, forgetting, aligned modes.
+
+SPEC sections B.7 (aligned singular values), B.9 (NTK, RSMs), B.10–B.11 (task specificity, kernel
+distance), B.12 (noise sensitivity) and B.13 (forgetting). Functions accept stacked inputs with
+leading (time) axes wherever that is natural.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from ._exact import _log_k_parts
+from ._initialisation import split_singular_values
+from ._validation import check_finite, check_positive, check_times
+
+
+def _swap(a: np.ndarray) -> np.ndarray:
+    return np.swapaxes(a, -1, -2)
+
+
+# -- NTK and representations -----------------------------------------------------------------
+def ntk(w1tw1: ArrayLike, w2w2t: ArrayLike, X: ArrayLike) -> np.ndarray:
+    """Neural tangent kernel of f(x) = W2W1x on the samples X (SPEC B.9).
+
+        NTK = I_out ⊗ Xᵀ(W1ᵀW1)X + (W2W2ᵀ) ⊗ XᵀX,
+
+    with outputs vectorised output-major (index o·P + p). Exact at all t when the blocks come from
+    :class:`~lazyrich.ExactSolution`.
+
+    Parameters
+    ----------
+    w1tw1 : (..., in_dim, in_dim)
+    w2w2t : (..., out_dim, out_dim)
+    X : (in_dim, P)
+
+    Returns
+    -------
+    ndarray, shape (..., out_dim·P, out_dim·P)
+    """
+    A = np.asarray(w1tw1, dtype=float)
+    B = np.asarray(w2w2t, dtype=float)
+    X = np.asarray(X, dtype=float)
+    no, P = B.shape[-1], X.shape[1]
+    XAX = _swap(X) @ A @ X  # (..., P, P)
+    XX = X.T @ X
+    lead = np.broadcast_shapes(A.shape[:-2], B.shape[:-2])
+    K = np.einsum("op,...qr->...oqpr", np.eye(no), np.broadcast_to(XAX, lead + (P, P)))
+    K = K + np.einsum("...op,qr->...oqpr", np.broadcast_to(B, lead + (no, no)), XX)
+    return K.reshape(lead + (no * P, no * P))
+
+
+def input_rsm(w1tw1: ArrayLike, X: ArrayLike) -> np.ndarray:
+    """Hidden-layer similarity of the inputs, Xᵀ(W1ᵀW1)X, shape (..., P, P) (SPEC B.9)."""
+    X = np.asarray(X, dtype=float)
+    return X.T @ np.asarray(w1tw1, dtype=float) @ X
+
+
+def output_rsm(w2w2t: ArrayLike, Y: ArrayLike) -> np.ndarray:
+    """Hidden codes that produce Y with least norm, compared: Yᵀ(W2W2ᵀ)⁺Y, shape (..., P, P)."""
+    Y = np.asarray(Y, dtype=float)
+    return Y.T @ np.linalg.pinv(np.asarray(w2w2t, dtype=float), hermitian=True) @ Y
+
+
+def matrix_cosine(A: ArrayLike, B: ArrayLike) -> np.ndarray | float:
+    """Cosine ⟨A, B⟩_F/(‖A‖_F‖B‖_F) between matrices, broadcast over leading axes."""
+    A = np.asarray(A, dtype=float)
+    B = np.asarray(B, dtype=float)
+    num = np.sum(A * B, axis=(-2, -1))
+    den = np.linalg.norm(A, axis=(-2, -1)) * np.linalg.norm(B, axis=(-2, -1))
+    out = num / den
+    return float(out) if np.ndim(out) == 0 else out
+
+
+def kernel_distance(K0: ArrayLike, K1: ArrayLike) -> np.ndarray | float:
+    """Kernel distance 1 − ⟨K0, K1⟩_F/(‖K0‖_F‖K1‖_F) (Fort et al. 2020; SPEC B.11).
+
+    0 means the kernel kept its direction (lazy); larger values mean it moved (rich).
+    Broadcasts over leading axes, e.g. ``kernel_distance(K[0], K)`` for a whole run.
+    """
+    out = 1.0 - np.asarray(matrix_cosine(K0, K1))
+    out = np.maximum(out, 0.0)  # round-off can give -1e-16
+    return float(out) if np.ndim(out) == 0 else out
+
+
+def task_specificity(gram: ArrayLike, basis: ArrayLike, s_target: ArrayLike) -> np.ndarray | float:
+    """Thesis task-specificity score max(cos(G, B S̃ Bᵀ), cos(G, B S̃² Bᵀ)) (SPEC B.10).
+
+    Use ``basis = Ṽ`` for W1ᵀW1 and ``basis = Ũ`` for W2W2ᵀ, with the task singular values.
+    """
+    Bm = np.asarray(basis, dtype=float)
+    s = np.asarray(s_target, dtype=float)
+    c1 = np.asarray(matrix_cosine(gram, (Bm * s) @ Bm.T))
+    c2 = np.asarray(matrix_cosine(gram, (Bm * s**2) @ Bm.T))
+    out = np.maximum(c1, c2)
+    return float(out) if np.ndim(out) == 0 else out
+
+
+def converged_representations(sigma_yx: ArrayLike, lam: float) -> tuple[np.ndarray, np.ndarray]:
+    """W1ᵀW1(∞) and W2W2ᵀ(∞) for hidden_dim = min(in, out) and invertible B (SPEC B.6).
+
+        W1ᵀW1(∞) = Ṽ diag((√(λ²+4s̃²) − λ)/2) Ṽᵀ,   W2W2ᵀ(∞) = Ũ diag((√(λ²+4s̃²) + λ)/2) Ũᵀ.
+    """
+    U, s, Vt = np.linalg.svd(np.asarray(sigma_yx, dtype=float), full_matrices=False)
+    s1, s2 = split_singular_values(s, lam)
+    return (Vt.T * s1**2) @ Vt, (U * s2**2) @ U.T
+
+
+# -- losses, noise and forgetting ------------------------------------------------------------
+def task_loss(w2w1: ArrayLike, sigma_yx: ArrayLike, offset: float = 0.0) -> np.ndarray | float:
+    """Loss on a whitened task, ½‖W2W1 − Σ̃yx‖_F² + offset (SPEC A.1, B.13). Broadcasts over time."""
+    E = np.asarray(w2w1, dtype=float) - np.asarray(sigma_yx, dtype=float)
+    out = 0.5 * np.sum(E**2, axis=(-2, -1)) + offset
+    return float(out) if np.ndim(out) == 0 else out
+
+
+def forgetting(sigma_i: ArrayLike, sigma_j: ArrayLike, sigma_k: ArrayLike) -> float:
+    """Forgetting of task i when training on k after converging on j (SPEC B.13; Braun et al. 2022).
+
+        F_i(T_j → T_k) = ½(‖Σ̃_k − Σ̃_i‖_F² − ‖Σ̃_j − Σ̃_i‖_F²),
+
+    independent of λ, since the converged network function is.
+    """
+    si, sj, sk = (np.asarray(a, dtype=float) for a in (sigma_i, sigma_j, sigma_k))
+    return 0.5 * float(np.sum((sk - si) ** 2) - np.sum((sj - si) ** 2))
+
+
+def parameter_noise_sensitivity(W1: ArrayLike, W2: ArrayLike, sigma: float) -> np.ndarray | float:
+    """Expected loss increase when every weight gets iid N(0, σ²) noise, whitened inputs (SPEC B.12).
+
+        ΔL = (σ²/2)(N_o‖W1‖_F² + N_i‖W2‖_F²) + (σ⁴/2) N_i N_h N_o.
+    """
+    W1 = np.asarray(W1, dtype=float)
+    W2 = np.asarray(W2, dtype=float)
+    sigma = check_finite("sigma", sigma)
+    nh, ni = W1.shape[-2:]
+    no = W2.shape[-2]
+    n1 = np.sum(W1**2, axis=(-2, -1))
+    n2 = np.sum(W2**2, axis=(-2, -1))
+    out = 0.5 * sigma**2 * (no * n1 + ni * n2) + 0.5 * sigma**4 * ni * nh * no
+    return float(out) if np.ndim(out) == 0 else out
+
+
+def input_noise_sensitivity(w2w1: ArrayLike, sigma: float) -> np.ndarray | float:
+    """Expected loss increase for inputs x → x + ε, ε ~ N(0, σ²I): (σ²/2)‖W2W1‖_F² (SPEC B.12)."""
+    sigma = check_finite("sigma", sigma)
+    out = 0.5 * sigma**2 * np.sum(np.asarray(w2w1, dtype=float) ** 2, axis=(-2, -1))
+    return float(out) if np.ndim(out) == 0 else out
+
+
+def converged_parameter_noise(s_target: ArrayLike, lam: float, sigma: float, in_dim: int,
+                              hidden_dim: int, out_dim: int) -> float:
+    """Parameter-noise sensitivity at convergence as a function of λ (SPEC B.12).
+
+    Uses ‖W1‖² = Σ(√(λ²+4s̃²) − λ)/2 and ‖W2‖² = Σ(√(λ²+4s̃²) + λ)/2 over the task modes, plus |λ|
+    for each extra hidden direction in the larger layer when hidden_dim > min(in, out).
+    """
+    s = np.asarray(s_target, dtype=float)[: min(in_dim, out_dim, hidden_dim)]
+    s1, s2 = split_singular_values(s, lam)
+    extra = (hidden_dim - len(s)) * abs(lam)
+    n1 = float(np.sum(s1**2)) + (extra if lam < 0 else 0.0)
+    n2 = float(np.sum(s2**2)) + (extra if lam > 0 else 0.0)
+    return 0.5 * sigma**2 * (out_dim * n1 + in_dim * n2) + 0.5 * sigma**4 * in_dim * hidden_dim * out_dim
+
+
+def monte_carlo_noise(W1: ArrayLike, W2: ArrayLike, sigma_yx: ArrayLike, sigma: float, *,
+                      kind: str, rng: np.random.Generator, n_draws: int = 2000) -> tuple[float, float]:
+    """Monte-Carlo estimate of the expected loss increase under noise, with its standard error.
+
+    ``kind="parameter"`` perturbs every weight by N(0, σ²); ``kind="input"`` perturbs whitened
+    inputs, whose expected loss increase is ½ E‖W2W1ε‖² (SPEC B.12).
+    """
+    W1 = np.asarray(W1, dtype=float)
+    W2 = np.asarray(W2, dtype=float)
+    S = np.asarray(sigma_yx, dtype=float)
+    sigma = check_positive("sigma", sigma)
+    if kind == "parameter":
+        N1 = W1 + sigma * rng.standard_normal((n_draws,) + W1.shape)
+        N2 = W2 + sigma * rng.standard_normal((n_draws,) + W2.shape)
+        d = task_loss(N2 @ N1, S) - task_loss(W2 @ W1, S)
+    elif kind == "input":
+        eps = sigma * rng.standard_normal((n_draws, W1.shape[1]))
+        d = 0.5 * np.sum((eps @ (W2 @ W1).T) ** 2, axis=1)
+    else:
+        raise ValueError(f"kind must be 'parameter' or 'input', got {kind!r}")
+    d = np.asarray(d)
+    return float(d.mean()), float(d.std(ddof=1) / np.sqrt(n_draws))
+
+
+# -- task-aligned modes ------------------------------------------------------------------------
+def aligned_singular_values(s0: ArrayLike, s_target: ArrayLike, lam: float, t: ArrayLike, *,
+                            tau: float = 1.0) -> np.ndarray:
+    """Singular values s_α(t) of W2W1 under task-aligned λ-balanced initialisation (Theorem 5.1).
+
+    Each mode is a 1-1-1 network with a = cd, d² − c² = λ, obeying
+    τ da/dt = √(λ² + 4a²)(s̃ − a) (SPEC B.7), which depends on λ only through λ². It is solved here
+    as the 1×1 case of the exact solution, evaluated stably, so it holds for any sign of λ,
+    including λ = 0 (the Saxe et al. sigmoid) and a0 < 0 (the mode must cross zero; at λ = 0 it
+    cannot, and decays to the saddle a = 0).
+
+    Parameters
+    ----------
+    s0 : (m,) initial mode strengths a_α(0) (signed); s_target : (m,) task singular values s̃_α.
+    lam : float; t : scalar or (T,) times; tau : time constant.
+
+    Returns
+    -------
+    ndarray, shape (T, m) (or (m,) for scalar t).
+
+    Examples
+    --------
+    >>> np.round(aligned_singular_values([0.01], [1.0], 0.0, [0.0, 10.0]), 6)
+    array([[0.01],
+           [1.  ]])
+    """
+    lam = check_finite("lam", lam)
+    tau = check_positive("tau", tau)
+    times, scalar = check_times(t)
+    a0, st = np.broadcast_arrays(np.asarray(s0, dtype=float), np.asarray(s_target, dtype=float))
+    a0, st = np.atleast_1d(a0).ravel(), np.atleast_1d(st).ravel()
+    if not (np.all(np.isfinite(a0)) and np.all(np.isfinite(st))):
+        raise ValueError("s0 and s_target must be finite")
+    if np.any(st < 0):
+        raise ValueError(f"s_target are singular values and must be >= 0, got min {st.min():g}")
+    s = times / tau
+    # Mode weights: c (layer 1) >= 0, d (layer 2) carries the sign of a0.
+    c, d = split_singular_values(np.abs(a0), lam)
+    d = np.where(a0 < 0, -d, d)
+    # 2x2 F = [[-lam/2, st], [st, lam/2]]: eigenvalues ±Lam, eigenvectors as in Lemma 4.2.
+    Lam = np.hypot(st, lam / 2.0)
+    den = np.hypot(lam, 2.0 * st) + 2.0 * st
+    hh = np.divide(lam, den, out=np.zeros_like(st), where=den > 0)
+    g = 1.0 / np.sqrt(1.0 + hh**2)
+    o_plus = np.stack([g * (1 - hh), g * (1 + hh)]) / np.sqrt(2.0)  # (2, m): [input; output]
+    o_minus = np.stack([g * (1 + hh), -g * (1 - hh)]) / np.sqrt(2.0)
+    p_plus = o_plus[0] * c + o_plus[1] * d
+    p_minus = o_minus[0] * c + o_minus[1] * d
+    # Weighted by w = 1/max(1, k+): all terms bounded for any t (see ExactSolution).
+    bp = _log_k_parts(Lam, s)  # log k+ = 2 Lam t + bp (or log t where Lam = 0)
+    bm = _log_k_parts(-Lam, s)
+    rate = np.where(Lam > 0, Lam, 0.0)[None]
+    st_ = s[:, None]
+    logkp = 2 * rate * st_ + bp
+    big = logkp >= 0
+    logw = np.where(big, -logkp, 0.0)
+    two_lt = 2 * Lam[None] * st_
+    with np.errstate(over="ignore", under="ignore"):
+        e_pp = np.exp(np.where(big, -bp, two_lt))  # e^{2 Lam t} w, exponents combined first
+        e_pm = np.exp(logw)  # e^{Lam t} e^{-Lam t} w
+        e_mm = np.exp(np.where(big, -2 * two_lt - bp, -two_lt))
+        kp_w = np.exp(np.where(big, 0.0, logkp))
+        km_w = np.exp(bm + logw)
+    num = (o_plus[1] * o_plus[0] * e_pp * p_plus**2
+           + (o_plus[1] * o_minus[0] + o_minus[1] * o_plus[0]) * e_pm * p_plus * p_minus
+           + o_minus[1] * o_minus[0] * e_mm * p_minus**2)
+    denom = np.exp(logw) + kp_w * p_plus**2 + km_w * p_minus**2
+    a = num / denom
+    return a[0] if scalar else a
+
+
+def transition_function(s0: ArrayLike, s_target: ArrayLike, lam: float, t: ArrayLike, *,
+                        tau: float = 1.0) -> np.ndarray:
+    """γ_α(t; λ) = (s_α(t) − s_α(0))/(s̃_α − s_α(0)), so that s(t) = s(0) + γ(t)(s̃ − s(0)) (Eq. 17)."""
+    a = aligned_singular_values(s0, s_target, lam, t, tau=tau)
+    a0, st = np.broadcast_arrays(np.asarray(s0, dtype=float), np.asarray(s_target, dtype=float))
+    return (a - np.atleast_1d(a0).ravel()) / (np.atleast_1d(st).ravel() - np.atleast_1d(a0).ravel())
