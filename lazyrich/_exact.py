@@ -341,6 +341,19 @@ class ExactSolution:
         W2 = Z[:, self.in_dim:]
         return (W1[0], W2[0]) if scalar else (W1, W2)
 
+    def singular_values(self, t: ArrayLike) -> np.ndarray:
+        """Singular values of W2W1(t), descending, shape (min(in, out),) or (T, min(in, out))."""
+        return np.linalg.svd(self.w2w1(t), compute_uv=False)
+
+    def ntk(self, t: ArrayLike, X: ArrayLike) -> np.ndarray:
+        """NTK on the inputs X (in_dim × P) at time(s) t, from the exact QQᵀ blocks (SPEC B.9)."""
+        from ._analysis import ntk
+
+        X = as_matrix("X", X, (self.in_dim, None))
+        q = self.qqt(t)
+        ni = self.in_dim
+        return ntk(q[..., :ni, :ni], q[..., ni:, ni:], X)
+
     # -- diagnostics -------------------------------------------------------------------------
     @property
     def B(self) -> np.ndarray:

@@ -1,0 +1,321 @@
+"""The closed form against independent references: the gradient-flow ODE (scipy solve_ivp) and
+gradient descent as the learning rate shrinks. Never against itself."""
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import lazyrich as lr
+
+ARCHITECTURES = [
+    (3, 3, 3),  # square
+    (5, 3, 3),  # funnel, hidden = min
+    (3, 3, 6),  # inverted funnel, hidden = min
+    (4, 2, 3),  # bottleneck, hidden < min
+    (2, 4, 5),  # min < hidden <= max (needs lam >= 0)
+    (5, 4, 2),  # min < hidden <= max (needs lam <= 0)
+    (2, 6, 3),  # hidden > max (needs lam = 0)
+]
+
+
+def admissible_lam(dims, lam):
+    ni, nh, no = dims
+    if nh > max(ni, no):
+        return 0.0
+    if nh > min(ni, no):
+        return abs(lam) * np.sign(no - ni)
+    return lam
+
+
+def rel_err(a, b):
+    return np.max(np.abs(a - b)) / np.max(np.abs(b))
+
+
+@st.composite
+def problems(draw):
+    ni = draw(st.integers(1, 5))
+    no = draw(st.integers(1, 5))
+    nh = draw(st.integers(1, max(ni, no) + 1))
+    lam = draw(st.one_of(st.just(0.0), st.floats(-50, 50, allow_nan=False)))
+    lam = admissible_lam((ni, nh, no), lam)
+    scale = draw(st.sampled_from([1e-3, 0.1, 1.0]))
+    seed = draw(st.integers(0, 2**32 - 1))
+    t_max = draw(st.sampled_from([0.5, 5.0, 50.0]))
+    return ni, nh, no, lam, scale, seed, t_max
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems())
+def test_matches_ode_on_random_problems(problem):
+    """Max error relative to the largest entry <= 1e-8 against solve_ivp at rtol 1e-12 (issue 2)."""
+    ni, nh, no, lam, scale, seed, t_max = problem
+    rng = np.random.default_rng(seed)
+    task = lr.random_regression(max(ni, 2) + 3, ni, no, rng=rng)
+    W1, W2 = lr.lambda_balanced(ni, nh, no, lam, scale=scale, rng=rng)
+    t = np.linspace(0.0, t_max, 9)
+    exact = lr.ExactSolution(W1, W2, task.sigma_yx).qqt(t)
+    ref = lr.gradient_flow(W1, W2, task.sigma_yx, t)
+    assert rel_err(exact, ref) <= 1e-8
+
+
+@pytest.mark.parametrize("dims", ARCHITECTURES)
+@pytest.mark.parametrize("lam", [-50.0, -2.0, 0.0, 1e-3, 0.7, 50.0])
+@pytest.mark.parametrize("scale", [1e-3, 1.0])
+def test_matches_ode_every_architecture(dims, lam, scale):
+    lam = admissible_lam(dims, lam)
+    ni, nh, no = dims
+    rng = np.random.default_rng(hash((dims, lam, scale)) % 2**32)
+    task = lr.random_regression(10, ni, no, rng=rng)
+    W1, W2 = lr.lambda_balanced(ni, nh, no, lam, scale=scale, rng=rng)
+    t = np.concatenate([[0.0], np.geomspace(1e-3, 50.0, 12)])
+    sol = lr.ExactSolution(W1, W2, task.sigma_yx, tau=2.0)
+    ref = lr.gradient_flow(W1, W2, task.sigma_yx, t, tau=2.0)
+    assert rel_err(sol.qqt(t), ref) <= 1e-8
+    # The blocks and the loss are the same numbers, cut differently.
+    q = sol.qqt(t)
+    np.testing.assert_allclose(sol.w2w1(t), q[:, ni:, :ni], rtol=0, atol=1e-13 * np.abs(q).max())
+    np.testing.assert_allclose(sol.w1tw1(t), q[:, :ni, :ni], rtol=0, atol=1e-13 * np.abs(q).max())
+    np.testing.assert_allclose(sol.w2w2t(t), q[:, ni:, ni:], rtol=0, atol=1e-13 * np.abs(q).max())
+    loss_ref = 0.5 * np.sum((ref[:, ni:, :ni] - task.sigma_yx) ** 2, axis=(1, 2))
+    np.testing.assert_allclose(sol.loss(t), loss_ref, rtol=1e-7, atol=1e-12)
+
+
+def test_scalar_and_vector_times_agree():
+    rng = np.random.default_rng(0)
+    task = lr.random_regression(10, 3, 4, rng=rng)
+    W1, W2 = lr.lambda_balanced(3, 3, 4, 0.5, scale=0.2, rng=rng)
+    sol = lr.ExactSolution(W1, W2, task.sigma_yx)
+    t = np.array([0.0, 0.3, 7.0, 1e3, 1e8])
+    q = sol.qqt(t)
+    for i, ti in enumerate(t):
+        assert sol.qqt(ti).shape == (7, 7)
+        np.testing.assert_allclose(sol.qqt(ti), q[i], rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(sol.qqt(0.0), np.vstack([W1.T, W2]) @ np.vstack([W1.T, W2]).T,
+                               atol=1e-14)
+
+
+def test_mixed_moderate_and_long_times_in_one_call():
+    """Times on both sides of the internal fast/long-time switch give the same answers as alone."""
+    rng = np.random.default_rng(3)
+    task = lr.random_regression(12, 4, 4, rng=rng)
+    W1, W2 = lr.lambda_balanced(4, 4, 4, 20.0, scale=0.05, rng=rng)
+    sol = lr.ExactSolution(W1, W2, task.sigma_yx)
+    t = np.array([0.0, 1.0, 14.0, 16.0, 40.0, 1e4])
+    both = sol.qqt(t)
+    alone = np.stack([sol.qqt(ti) for ti in t])
+    np.testing.assert_allclose(both, alone, rtol=1e-12, atol=1e-13)
+    ref = lr.gradient_flow(W1, W2, task.sigma_yx, t[:5])
+    assert rel_err(both[:5], ref) <= 1e-8
+
+
+@pytest.mark.parametrize("dims", [(3, 3, 3), (5, 3, 3), (3, 3, 6), (4, 4, 4)])
+@pytest.mark.parametrize("lam", [-1000.0, -50.0, -1.0, 1e-3, 1.0, 50.0, 1000.0])
+def test_long_times_are_finite_and_reach_the_known_limits(dims, lam):
+    """Finite for t·max|eig F| >= 1e5 and |lam| up to 1e3, converging to SPEC B.6."""
+    ni, nh, no = dims
+    rng = np.random.default_rng(7)
+    task = lr.random_regression(10, ni, no, rng=rng)
+    W1, W2 = lr.lambda_balanced(ni, nh, no, lam, scale=1e-3, rng=rng)
+    sol = lr.ExactSolution(W1, W2, task.sigma_yx)
+    max_rate = np.max(np.abs(sol.mu))
+    s_min = np.linalg.svd(task.sigma_yx, compute_uv=False).min()
+    # Long enough for the slowest (delayed-rich) rate s_min^2/|lam| as well.
+    t_end = max(1e5 / max_rate, 200.0 * (abs(lam) + 1.0) / s_min**2)
+    t = np.array([1e5 / max_rate, t_end, 1e6 * t_end])
+    q = sol.qqt(t)
+    assert np.all(np.isfinite(q))
+    w1tw1, w2w2t = lr.converged_representations(task.sigma_yx, lam)
+    size = max(abs(lam), 1.0)
+    np.testing.assert_allclose(q[-1, ni:, :ni], task.sigma_yx, rtol=0, atol=1e-10 * size)
+    np.testing.assert_allclose(q[-1, :ni, :ni], w1tw1, rtol=0, atol=1e-10 * size)
+    np.testing.assert_allclose(q[-1, ni:, ni:][: no, : no] if no == nh else q[-1, ni:, ni:],
+                               w2w2t, rtol=0, atol=1e-10 * size)
+
+
+def test_naive_formula_fails_where_the_stable_one_does_not():
+    """SPEC E.3: the e^{+Λt} form overflows; the stable one stays finite and correct."""
+    rng = np.random.default_rng(1)
+    task = lr.random_regression(10, 3, 3, rng=rng)
+    W1, W2 = lr.lambda_balanced(3, 3, 3, 10.0, scale=0.1, rng=rng)
+    sol = lr.ExactSolution(W1, W2, task.sigma_yx)
+    t = np.array([0.5, 200.0])
+    naive = sol.qqt_naive(t)
+    stable = sol.qqt(t)
+    np.testing.assert_allclose(naive[0], stable[0], rtol=1e-9, atol=1e-12)  # fine while small
+    assert not np.all(np.isfinite(naive[1]))
+    assert np.all(np.isfinite(stable[1]))
+    np.testing.assert_allclose(stable[1][3:, :3], task.sigma_yx, atol=1e-12)
+
+
+def test_weights_reproduce_qqt_and_stay_balanced():
+    rng = np.random.default_rng(2)
+    task = lr.random_regression(12, 5, 3, rng=rng)
+    W1, W2 = lr.lambda_balanced(5, 3, 3, -1.5, scale=0.3, rng=rng)
+    sol = lr.ExactSolution(W1, W2, task.sigma_yx)
+    t = np.array([0.0, 0.5, 5.0, 1e4])
+    V1, V2 = sol.weights(t)
+    assert V1.shape == (4, 3, 5) and V2.shape == (4, 3, 3)
+    Q = np.concatenate([np.swapaxes(V1, 1, 2), V2], axis=1)
+    np.testing.assert_allclose(Q @ np.swapaxes(Q, 1, 2), sol.qqt(t), atol=1e-12)
+    np.testing.assert_allclose(lr.balance_matrix(V1, V2), np.broadcast_to(-1.5 * np.eye(3), (4, 3, 3)),
+                               atol=1e-11)
+
+
+# -- singular B never fails silently (SPEC B.6, B.14) --------------------------------------------
+def test_orientation_mismatch_at_lambda_zero_stays_on_the_saddle():
+    """Square, λ = 0, det(W2W1(0)) of the opposite sign to det(Σ̃): one mode never learns."""
+    rng = np.random.default_rng(4)
+    task = lr.random_regression(10, 3, 3, rng=rng)
+    U, s, Vt = np.linalg.svd(task.sigma_yx)
+    flip = np.diag([1.0, 1.0, -1.0])
+    W1 = 0.1 * flip @ Vt  # R = I, S1 = S2 = sqrt(0.01)·I: zero-balanced
+    W2 = 0.1 * U
+    sol = lr.ExactSolution(W1, W2, task.sigma_yx)
+    assert sol.n_snapped == 1
+    assert np.linalg.svd(sol.B, compute_uv=False).min() < 1e-12 * np.linalg.norm(sol.B)
+    t = np.linspace(0, 30, 7)
+    assert rel_err(sol.qqt(t), lr.gradient_flow(W1, W2, task.sigma_yx, t)) <= 1e-8
+    # The flipped weakest mode decays to 0: the loss converges to ½ s̃_min², not to 0.
+    np.testing.assert_allclose(sol.loss(1e6), 0.5 * s[-1] ** 2, rtol=1e-10)
+
+
+@pytest.mark.parametrize("lam", [0.0, 0.1, -0.5])
+def test_reversal_learning(lam):
+    """After learning Σ̃, learning −Σ̃ fails at λ = 0 (B = 0, saddle) and succeeds for λ ≠ 0."""
+    rng = np.random.default_rng(5)
+    task, reversed_task = lr.reversal_task(16, 4, 4, rng=rng)
+    s = np.linalg.svd(task.sigma_yx, compute_uv=False)
+    # Converged on the first task: task-aligned weights with the task's singular values.
+    W1, W2 = lr.lambda_balanced(4, 4, 4, lam, scale=s, aligned_to=task.sigma_yx, rng=rng)
+    np.testing.assert_allclose(W2 @ W1, task.sigma_yx, atol=1e-13)
+    sol = lr.ExactSolution(W1, W2, reversed_task.sigma_yx)
+    t = np.linspace(0, 20, 5)
+    assert rel_err(sol.qqt(t), lr.gradient_flow(W1, W2, reversed_task.sigma_yx, t)) <= 1e-8
+    end = sol.w2w1(1e7)
+    if lam == 0.0:
+        assert sol.n_snapped == 4
+        np.testing.assert_allclose(end, 0.0, atol=1e-12)  # stuck at the saddle W2W1 = 0
+        np.testing.assert_allclose(sol.loss(1e7), 0.5 * np.sum(s**2), rtol=1e-12)
+    else:
+        assert sol.n_snapped == 0
+        np.testing.assert_allclose(end, -task.sigma_yx, atol=1e-10)
+
+
+# -- gradient descent as the learning rate shrinks ----------------------------------------------
+@pytest.mark.parametrize("dims,lam", [((3, 3, 3), 1.0), ((4, 2, 2), -2.0), ((2, 2, 4), 0.01)])
+def test_gradient_descent_error_shrinks_linearly_with_lr(dims, lam):
+    ni, nh, no = dims
+    rng = np.random.default_rng(6)
+    task = lr.random_regression(10, ni, no, rng=rng)
+    W1, W2 = lr.lambda_balanced(ni, nh, no, lam, scale=0.3, rng=rng)
+    sol = lr.ExactSolution(W1, W2, task.sigma_yx)
+    errors = []
+    for lr_ in [4e-3, 2e-3, 1e-3]:
+        steps = int(round(4.0 / lr_))
+        run = lr.gradient_descent(W1, W2, task.X, task.Y, lr=lr_, steps=steps, record_every=steps // 8)
+        errors.append(np.max(np.abs(run.qqt() - sol.qqt(run.t))))
+    ratios = np.array(errors[:-1]) / np.array(errors[1:])
+    assert errors[-1] < 1e-2
+    assert np.all((ratios > 1.8) & (ratios < 2.2)), (errors, ratios)
+
+
+def test_gradient_descent_records_times_and_loss():
+    rng = np.random.default_rng(8)
+    task = lr.random_regression(10, 3, 2, rng=rng)
+    W1, W2 = lr.lambda_balanced(3, 2, 2, 0.5, scale=0.5, rng=rng)
+    run = lr.gradient_descent(W1, W2, task.X, task.Y, lr=0.01, steps=100, record_every=25)
+    np.testing.assert_allclose(run.t, [0.0, 0.25, 0.5, 0.75, 1.0])
+    np.testing.assert_array_equal(run.W1[0], W1)
+    sol = lr.ExactSolution(W1, W2, task.sigma_yx)
+    # Loss of the data = reducible part + irreducible offset (SPEC A.1), at t = 0 exactly.
+    np.testing.assert_allclose(run.loss(task.X, task.Y)[0], sol.loss(0.0, task.loss_offset), rtol=1e-12)
+    np.testing.assert_allclose(task.loss(run.W1, run.W2), run.loss(task.X, task.Y), rtol=1e-12)
+
+
+# -- conservation of balance --------------------------------------------------------------------
+def test_gradient_flow_conserves_balance():
+    rng = np.random.default_rng(9)
+    task = lr.random_regression(10, 4, 3, rng=rng)
+    W1, W2 = lr.lambda_balanced(4, 3, 3, -0.8, scale=0.5, rng=rng)
+    q = lr.gradient_flow(W1, W2, task.sigma_yx, np.linspace(0, 20, 5))
+    sol = lr.ExactSolution(W1, W2, task.sigma_yx)
+    V1, V2 = sol.weights(np.linspace(0, 20, 5))
+    np.testing.assert_allclose(lr.estimate_lambda(V1, V2), -0.8, atol=1e-11)
+    assert np.all(np.isfinite(q))
+
+
+def test_gradient_descent_drift_per_step_is_exactly_lr_squared_term():
+    """SPEC A.2: one step changes W2ᵀW2 − W1W1ᵀ by η²(W1EᵀEW1ᵀ − W2ᵀEEᵀW2), E = Σ̃ − W2W1."""
+    rng = np.random.default_rng(10)
+    task = lr.random_regression(10, 3, 4, rng=rng)
+    W1, W2 = lr.lambda_balanced(3, 3, 4, 0.3, scale=1.0, rng=rng)
+    E = task.sigma_yx - W2 @ W1
+    predicted = W1 @ E.T @ E @ W1.T - W2.T @ E @ E.T @ W2
+    for eta in [1e-2, 5e-3]:
+        run = lr.gradient_descent(W1, W2, task.X, task.Y, lr=eta, steps=1)
+        drift = run.balance()[1] - run.balance()[0]
+        np.testing.assert_allclose(drift, eta**2 * predicted, rtol=1e-8, atol=1e-15)
+
+
+# -- bad input ----------------------------------------------------------------------------------
+@pytest.fixture
+def good():
+    rng = np.random.default_rng(11)
+    task = lr.random_regression(10, 3, 2, rng=rng)
+    W1, W2 = lr.lambda_balanced(3, 2, 2, 0.5, scale=0.5, rng=rng)
+    return W1, W2, task
+
+
+@pytest.mark.parametrize("mutate,match", [
+    (lambda W1, W2, S: (W1[:1], W2, S), "hidden dimensions 1 and 2 differ"),
+    (lambda W1, W2, S: (W1, W2, S.T), r"sigma_yx has shape \(3, 2\)"),
+    (lambda W1, W2, S: (W1 * np.nan, W2, S), "non-finite"),
+    (lambda W1, W2, S: (W1, W2, S * np.inf), "non-finite"),
+    (lambda W1, W2, S: (W1 + 0.05 * np.arange(6.0).reshape(2, 3), W2, S), "not lambda-balanced"),
+    (lambda W1, W2, S: (W1[0], W2, S), "2-D matrix"),
+])
+def test_exact_solution_rejects_bad_input(good, mutate, match):
+    W1, W2, task = good
+    with pytest.raises(ValueError, match=match):
+        lr.ExactSolution(*mutate(W1, W2, task.sigma_yx))
+
+
+@pytest.mark.parametrize("tau", [0.0, -1.0, np.nan, np.inf])
+def test_exact_solution_rejects_bad_tau(good, tau):
+    W1, W2, task = good
+    with pytest.raises(ValueError, match="tau must be finite and > 0"):
+        lr.ExactSolution(W1, W2, task.sigma_yx, tau=tau)
+
+
+@pytest.mark.parametrize("t,match", [
+    (np.nan, "NaN"), ([0.0, np.nan], "NaN"), (-1.0, "times must be >= 0"), (np.inf, "infinite"),
+    (np.zeros((2, 2)), "1-D array"),
+])
+def test_exact_solution_rejects_bad_times(good, t, match):
+    W1, W2, task = good
+    sol = lr.ExactSolution(W1, W2, task.sigma_yx)
+    with pytest.raises(ValueError, match=match):
+        sol.qqt(t)
+
+
+def test_unbalanced_message_names_the_numbers(good):
+    W1, W2, task = good
+    with pytest.raises(ValueError) as info:
+        lr.ExactSolution(W1 + 0.05 * np.arange(6.0).reshape(2, 3), W2, task.sigma_yx)
+    msg = str(info.value)
+    assert "best lam = " in msg and "tolerance" in msg and "e-" in msg
+
+
+def test_simulators_reject_bad_input(good):
+    W1, W2, task = good
+    with pytest.raises(ValueError, match="lr must be finite and > 0"):
+        lr.gradient_descent(W1, W2, task.X, task.Y, lr=0.0, steps=10)
+    with pytest.raises(ValueError, match="steps must be a positive integer"):
+        lr.gradient_descent(W1, W2, task.X, task.Y, lr=0.1, steps=0)
+    with pytest.raises(ValueError, match="axis 0 must have length 3"):
+        lr.gradient_descent(W1, W2, task.X[:2], task.Y, lr=0.1, steps=10)
+    with pytest.raises(ValueError, match="diverged at step"):
+        lr.gradient_descent(W1 * 30, W2 * 30, task.X, task.Y, lr=1.0, steps=200)
+    with pytest.raises(ValueError, match="NaN"):
+        lr.gradient_flow(W1, W2, task.sigma_yx, [0.0, np.nan])
