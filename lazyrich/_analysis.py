@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._exact import _log_k_parts
+from ._exact import ExactSolution
 from ._initialisation import split_singular_values
 from ._validation import check_finite, check_positive, check_times
 
@@ -222,40 +222,14 @@ def aligned_singular_values(s0: ArrayLike, s_target: ArrayLike, lam: float, t: A
         raise ValueError("s0 and s_target must be finite")
     if np.any(st < 0):
         raise ValueError(f"s_target are singular values and must be >= 0, got min {st.min():g}")
-    s = times / tau
-    # Mode weights: c (layer 1) >= 0, d (layer 2) carries the sign of a0.
+    # Mode weights: c (layer 1) >= 0, d (layer 2) carries the sign of a0; d² − c² = λ.
     c, d = split_singular_values(np.abs(a0), lam)
     d = np.where(a0 < 0, -d, d)
-    # 2x2 F = [[-lam/2, st], [st, lam/2]]: eigenvalues ±Lam, eigenvectors as in Lemma 4.2.
-    Lam = np.hypot(st, lam / 2.0)
-    den = np.hypot(lam, 2.0 * st) + 2.0 * st
-    hh = np.divide(lam, den, out=np.zeros_like(st), where=den > 0)
-    g = 1.0 / np.sqrt(1.0 + hh**2)
-    o_plus = np.stack([g * (1 - hh), g * (1 + hh)]) / np.sqrt(2.0)  # (2, m): [input; output]
-    o_minus = np.stack([g * (1 + hh), -g * (1 - hh)]) / np.sqrt(2.0)
-    p_plus = o_plus[0] * c + o_plus[1] * d
-    p_minus = o_minus[0] * c + o_minus[1] * d
-    # Weighted by w = 1/max(1, k+): all terms bounded for any t (see ExactSolution).
-    bp = _log_k_parts(Lam, s)  # log k+ = 2 Lam t + bp (or log t where Lam = 0)
-    bm = _log_k_parts(-Lam, s)
-    rate = np.where(Lam > 0, Lam, 0.0)[None]
-    st_ = s[:, None]
-    logkp = 2 * rate * st_ + bp
-    big = logkp >= 0
-    logw = np.where(big, -logkp, 0.0)
-    two_lt = 2 * Lam[None] * st_
-    with np.errstate(over="ignore", under="ignore"):
-        e_pp = np.exp(np.where(big, -bp, two_lt))  # e^{2 Lam t} w, exponents combined first
-        e_pm = np.exp(logw)  # e^{Lam t} e^{-Lam t} w
-        e_mm = np.exp(np.where(big, -2 * two_lt - bp, -two_lt))
-        kp_w = np.exp(np.where(big, 0.0, logkp))
-        km_w = np.exp(bm + logw)
-    num = (o_plus[1] * o_plus[0] * e_pp * p_plus**2
-           + (o_plus[1] * o_minus[0] + o_minus[1] * o_plus[0]) * e_pm * p_plus * p_minus
-           + o_minus[1] * o_minus[0] * e_mm * p_minus**2)
-    denom = np.exp(logw) + kp_w * p_plus**2 + km_w * p_minus**2
-    a = num / denom
-    return a[0] if scalar else a
+    out = np.empty((len(times), len(a0)))
+    for k in range(len(a0)):
+        mode = ExactSolution([[c[k]]], [[d[k]]], [[st[k]]], tau=tau)
+        out[:, k] = mode.w2w1(times)[:, 0, 0]
+    return out[0] if scalar else out
 
 
 def transition_function(s0: ArrayLike, s_target: ArrayLike, lam: float, t: ArrayLike, *,
