@@ -45,7 +45,7 @@ def problems(draw):
     return ni, nh, no, lam, scale, seed, t_max
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(problems())
 def test_matches_ode_on_random_problems(problem):
     """Max error relative to the largest entry <= 1e-8 against solve_ivp at rtol 1e-12 (issue 2)."""
