@@ -7,7 +7,8 @@ effects; plotting helpers live in :mod:`lazyrich.plotting`.
 
 from ._analysis import (aligned_singular_values, converged_parameter_noise,
                         converged_representations, forgetting, input_noise_sensitivity, input_rsm,
-                        kernel_distance, matrix_cosine, monte_carlo_noise, ntk, output_rsm,
+                        kernel_distance, matrix_cosine, monte_carlo_noise, ntk,
+                        ntk_kernel_distance, output_rsm,
                         parameter_noise_sensitivity, task_loss, task_specificity,
                         transition_function)
 from ._exact import ExactSolution, eigendecomposition
@@ -22,7 +23,7 @@ __version__ = "0.1.0"
 __all__ = [
     "aligned_singular_values", "converged_parameter_noise", "converged_representations",
     "forgetting", "input_noise_sensitivity", "input_rsm", "kernel_distance", "matrix_cosine",
-    "monte_carlo_noise", "ntk", "output_rsm", "parameter_noise_sensitivity", "task_loss",
+    "monte_carlo_noise", "ntk", "ntk_kernel_distance", "output_rsm", "parameter_noise_sensitivity", "task_loss",
     "task_specificity", "transition_function",
     "ExactSolution", "eigendecomposition",
     "balance_matrix", "check_admissible", "estimate_lambda", "lambda_balanced",

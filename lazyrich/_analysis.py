@@ -83,6 +83,41 @@ def kernel_distance(K0: ArrayLike, K1: ArrayLike) -> np.ndarray | float:
     return float(out) if np.ndim(out) == 0 else out
 
 
+def _ntk_inner(A: np.ndarray, B: np.ndarray, A2: np.ndarray, B2: np.ndarray,
+               C: np.ndarray) -> np.ndarray:
+    """⟨NTK(A, B), NTK(A2, B2)⟩_F with C = X Xᵀ, without forming either kernel.
+
+    NTK = I ⊗ XᵀAX + B ⊗ XᵀX and ⟨P⊗Q, R⊗S⟩ = ⟨P, R⟩⟨Q, S⟩ give
+    N_o tr(ACA2C) + tr(B2) tr(AC²) + tr(B) tr(A2C²) + ⟨B, B2⟩ tr(C²).
+    """
+    no = B.shape[-1]
+    C2 = C @ C
+    t1 = no * np.einsum("...ij,jk,...kl,li->...", A, C, A2, C)
+    t2 = np.trace(B2, axis1=-2, axis2=-1) * np.einsum("...ij,ji->...", A, C2)
+    t3 = np.trace(B, axis1=-2, axis2=-1) * np.einsum("...ij,ji->...", A2, C2)
+    t4 = np.sum(B * B2, axis=(-2, -1)) * np.trace(C2)
+    return t1 + t2 + t3 + t4
+
+
+def ntk_kernel_distance(w1tw1_0: ArrayLike, w2w2t_0: ArrayLike, w1tw1: ArrayLike,
+                        w2w2t: ArrayLike, X: ArrayLike) -> np.ndarray | float:
+    """Kernel distance between NTK(0) and NTK(t) (SPEC B.9, B.11), from the QQᵀ blocks.
+
+    Equal to ``kernel_distance(ntk(w1tw1_0, w2w2t_0, X), ntk(w1tw1, w2w2t, X))`` but never forms
+    the (out·P)² kernels, so it is cheap over long runs and sweeps. The second pair may carry a
+    leading time axis.
+    """
+    X = np.asarray(X, dtype=float)
+    C = X @ X.T
+    A0, B0 = np.asarray(w1tw1_0, dtype=float), np.asarray(w2w2t_0, dtype=float)
+    A, B = np.asarray(w1tw1, dtype=float), np.asarray(w2w2t, dtype=float)
+    cross = _ntk_inner(A0, B0, A, B, C)
+    n0 = _ntk_inner(A0, B0, A0, B0, C)
+    n1 = _ntk_inner(A, B, A, B, C)
+    out = np.maximum(1.0 - cross / np.sqrt(n0 * n1), 0.0)
+    return float(out) if np.ndim(out) == 0 else out
+
+
 def task_specificity(gram: ArrayLike, basis: ArrayLike, s_target: ArrayLike) -> np.ndarray | float:
     """Thesis task-specificity score max(cos(G, B S̃ Bᵀ), cos(G, B S̃² Bᵀ)) (SPEC B.10).
 

@@ -357,6 +357,17 @@ class ExactSolution:
         ni = self.in_dim
         return ntk(q[..., :ni, :ni], q[..., ni:, ni:], X)
 
+    def kernel_distance(self, t: ArrayLike, X: ArrayLike) -> np.ndarray | float:
+        """Kernel distance between the NTK at t = 0 and at time(s) t on inputs X (SPEC B.11)."""
+        from ._analysis import ntk_kernel_distance
+
+        X = as_matrix("X", X, (self.in_dim, None))
+        q = self.qqt(t)
+        ni = self.in_dim
+        A0 = self.W1.T @ self.W1
+        B0 = self.W2 @ self.W2.T
+        return ntk_kernel_distance(A0, B0, q[..., :ni, :ni], q[..., ni:, ni:], X)
+
     # -- diagnostics -------------------------------------------------------------------------
     @property
     def B(self) -> np.ndarray:

@@ -57,6 +57,19 @@ def test_kernel_distance_properties():
     np.testing.assert_allclose(lr.kernel_distance(K, np.stack([K, L])), [0.0, expected], atol=1e-15)
 
 
+def test_ntk_kernel_distance_equals_the_explicit_kernels():
+    rng = np.random.default_rng(12)
+    task = lr.random_regression(7, 4, 3, rng=rng)
+    X = rng.standard_normal((4, 7))  # not whitened: the identity must hold for any X
+    W1, W2 = lr.lambda_balanced(4, 3, 3, -1.0, scale=0.3, rng=rng)
+    sol = lr.ExactSolution(W1, W2, task.sigma_yx)
+    t = np.array([0.0, 0.5, 3.0, 50.0])
+    K = sol.ntk(t, X)
+    explicit = lr.kernel_distance(K[0], K)
+    np.testing.assert_allclose(sol.kernel_distance(t, X), explicit, rtol=1e-9, atol=1e-14)
+    assert explicit[-1] > 1e-3  # the kernel did move, so the check is not vacuous
+
+
 def test_rsms():
     rng = np.random.default_rng(3)
     W1 = rng.standard_normal((3, 4))
