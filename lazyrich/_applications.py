@@ -1,0 +1,143 @@
+"""Applications (SPEC B.13–B.15): continual and reversal learning, transfer, fine-tuning.
+
+The exact solution is chained across task switches: λ-balance is conserved by gradient flow, so the
+weights left by one task (``ExactSolution.weights``) start the next with the same λ.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from ._exact import ExactSolution
+from ._initialisation import split_singular_values
+from ._simulation import gradient_descent
+from ._tasks import Task
+from ._validation import check_dim, check_finite, check_positive, check_weights
+
+
+def continual_exact(W1: ArrayLike, W2: ArrayLike, tasks: Sequence[Task], duration: float,
+                    n_points: int = 200, *, tau: float = 1.0) -> dict[str, np.ndarray]:
+    """Train on ``tasks`` in sequence for ``duration`` each, with the exact solution.
+
+    Returns a dict with ``t`` (T,), ``w2w1`` (T, out, in), ``loss`` (T, n_tasks): the loss on every
+    task at every time (including its irreducible part), and ``task_index`` (T,): the task being
+    trained. Times within each task are spaced linearly; the last point of a task is the first of
+    the next.
+    """
+    W1, W2 = check_weights(W1, W2)
+    duration = check_positive("duration", duration)
+    n_points = check_dim("n_points", n_points)
+    ts, ws, idx = [], [], []
+    for k, task in enumerate(tasks):
+        sol = ExactSolution(W1, W2, task.sigma_yx, tau=tau)
+        local = np.linspace(0.0, duration, n_points + 1)[(1 if k else 0):]
+        ts.append(k * duration + local)
+        ws.append(sol.w2w1(local))
+        idx.append(np.full(len(local), k))
+        W1, W2 = sol.weights(duration)
+    t = np.concatenate(ts)
+    w = np.concatenate(ws)
+    loss = np.stack([0.5 * np.sum((w - task.sigma_yx) ** 2, axis=(1, 2)) + task.loss_offset
+                     for task in tasks], axis=1)
+    return {"t": t, "w2w1": w, "loss": loss, "task_index": np.concatenate(idx)}
+
+
+def continual_gd(W1: ArrayLike, W2: ArrayLike, tasks: Sequence[Task], *, lr: float, steps: int,
+                 record_every: int = 1) -> dict[str, np.ndarray]:
+    """The same protocol as :func:`continual_exact`, simulated by gradient descent.
+
+    Each task gets ``steps`` updates; records have times t = step·lr from the start of the sequence.
+    """
+    W1, W2 = check_weights(W1, W2)
+    steps = check_dim("steps", steps)
+    if steps % check_dim("record_every", record_every):
+        raise ValueError(f"record_every = {record_every} must divide steps = {steps}, so that each "
+                         "task starts from the last recorded weights")
+    ts, ws, idx, balances = [], [], [], []
+    for k, task in enumerate(tasks):
+        run = gradient_descent(W1, W2, task.X, task.Y, lr=lr, steps=steps, record_every=record_every)
+        sl = slice(1, None) if k else slice(None)
+        ts.append(k * steps * lr + run.t[sl])
+        ws.append(run.w2w1()[sl])
+        balances.append(run.balance()[sl])
+        idx.append(np.full(len(run.t[sl]), k))
+        W1, W2 = run.W1[-1], run.W2[-1]
+    w = np.concatenate(ws)
+    loss = np.stack([_data_loss(w, task) for task in tasks], axis=1)
+    return {"t": np.concatenate(ts), "w2w1": w, "loss": loss, "task_index": np.concatenate(idx),
+            "balance": np.concatenate(balances)}
+
+
+def _data_loss(w2w1: np.ndarray, task: Task) -> np.ndarray:
+    """(1/2P)‖W X − Y‖_F² for a stack of network functions W."""
+    E = w2w1 @ task.X - task.Y
+    return 0.5 * np.sum(E**2, axis=(-2, -1)) / task.n_samples
+
+
+def first_time_below(t: ArrayLike, curve: ArrayLike, threshold: float) -> float:
+    """First time at which ``curve`` drops below ``threshold``, interpolated linearly in log t.
+
+    Returns ``inf`` if it never does. Useful for time-to-learn and time-to-reverse plots.
+    """
+    t = np.asarray(t, dtype=float)
+    y = np.asarray(curve, dtype=float)
+    threshold = check_finite("threshold", threshold)
+    below = np.flatnonzero(y < threshold)
+    if below.size == 0:
+        return float("inf")
+    k = below[0]
+    if k == 0:
+        return float(t[0])
+    t0, t1, y0, y1 = t[k - 1], t[k], y[k - 1], y[k]
+    frac = (y0 - threshold) / (y0 - y1)
+    if t0 > 0:
+        return float(np.exp(np.log(t0) + frac * (np.log(t1) - np.log(t0))))
+    return float(t0 + frac * (t1 - t0))
+
+
+def rebalance(W1: ArrayLike, W2: ArrayLike, lam: float) -> tuple[np.ndarray, np.ndarray]:
+    """Re-balance a network to ``lam`` without changing its function W2W1 (fine-tuning, SPEC B.15).
+
+    With W2W1 = U S Vᵀ, the new weights are W1' = R S1 Vᵀ and W2' = U S2 Rᵀ with
+    S2 S1 = S and S2² − S1² = lam (Theorem 5.2), where the hidden rotation R is the one closest to
+    the current first layer (polar factor of W1 V), so the hidden units keep their identity.
+
+    A scalar rescaling W1 → αW1, W2 → W2/α keeps the function too, but it keeps λ-balance only
+    when W1W1ᵀ ∝ I; this construction is exact for any network with hidden_dim <= min(in, out).
+
+    Raises
+    ------
+    ValueError
+        If hidden_dim > min(in_dim, out_dim), or W2W1 is rank deficient.
+    """
+    W1, W2 = check_weights(W1, W2)
+    lam = check_finite("lam", lam)
+    h, ni = W1.shape
+    no = W2.shape[0]
+    if h > min(ni, no):
+        raise ValueError(f"rebalance needs hidden_dim <= min(in_dim, out_dim), got {h} > {min(ni, no)}")
+    U, s, Vt = np.linalg.svd(W2 @ W1, full_matrices=False)
+    U, s, Vt = U[:, :h], s[:h], Vt[:h]
+    if s[-1] <= 1e-12 * s[0]:
+        raise ValueError(f"W2 W1 is rank deficient (singular values {s}); the split is not unique")
+    a, _, bt = np.linalg.svd(W1 @ Vt.T)  # polar factor of W1 V
+    R = a @ bt
+    s1, s2 = split_singular_values(s, lam)
+    return R @ (s1[:, None] * Vt), (U * s2) @ R.T
+
+
+def new_feature_generalisation(w1tw1: ArrayLike, X: ArrayLike, item: int) -> np.ndarray:
+    """Transfer of a new output feature trained on one item only (SPEC B.15).
+
+    A new readout w (1 × hidden) learns target 1 on item p from w = 0, with the hidden layer fixed.
+    Gradient flow converges to w = h_pᵀ/‖h_p‖² (h = W1x), so its prediction on item q is
+
+        ŷ_q = x_pᵀ W1ᵀW1 x_q / x_pᵀ W1ᵀW1 x_p,
+
+    the p-th row of the input RSM normalised by its diagonal. Returns ŷ over all items (P,).
+    """
+    rsm = np.asarray(X, dtype=float).T @ np.asarray(w1tw1, dtype=float) @ np.asarray(X, dtype=float)
+    return rsm[item] / rsm[item, item]
