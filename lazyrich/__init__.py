@@ -13,6 +13,8 @@ from ._analysis import (aligned_singular_values, converged_parameter_noise,
                         transition_function)
 from ._applications import (continual_exact, continual_gd, first_time_below,
                             new_feature_generalisation, rebalance)
+from ._deep import (deep_balance, deep_gradient_descent, deep_lambda_balanced, deep_ntk,
+                    nonlinear_gradient_descent, nonlinear_ntk)
 from ._exact import ExactSolution, eigendecomposition
 from ._initialisation import (balance_matrix, check_admissible, estimate_lambda, lambda_balanced,
                               split_singular_values)
@@ -25,6 +27,8 @@ __version__ = "0.1.0"
 __all__ = [
     "continual_exact", "continual_gd", "first_time_below", "new_feature_generalisation",
     "rebalance",
+    "deep_balance", "deep_gradient_descent", "deep_lambda_balanced", "deep_ntk",
+    "nonlinear_gradient_descent", "nonlinear_ntk",
     "aligned_singular_values", "converged_parameter_noise", "converged_representations",
     "forgetting", "input_noise_sensitivity", "input_rsm", "kernel_distance", "matrix_cosine",
     "monte_carlo_noise", "ntk", "ntk_kernel_distance", "output_rsm", "parameter_noise_sensitivity", "task_loss",
