@@ -13,6 +13,7 @@ from numpy.typing import ArrayLike
 from scipy.optimize import brentq
 
 from ._initialisation import _haar
+from ._simulation import descend
 from ._validation import as_matrix, check_dim, check_positive
 
 
@@ -98,31 +99,13 @@ def deep_gradient_descent(Ws: Sequence[ArrayLike], X: ArrayLike, Y: ArrayLike, *
     P = X.shape[1]
     sxx, syx = X @ X.T / P, Y @ X.T / P
     L = len(Ws)
-    n_rec = steps // record_every + 1
-    rec = [np.empty((n_rec,) + W.shape) for W in Ws]
-    Ws = [W.copy() for W in Ws]
-    k = 0
-    with np.errstate(over="raise", invalid="raise"):
-        try:
-            for step in range(steps + 1):
-                if step % record_every == 0:
-                    for l in range(L):
-                        rec[l][k] = Ws[l]
-                    k += 1
-                if step == steps:
-                    break
-                prod = _chain(Ws, 0, L, Ws[0].shape[1])
-                E = syx - prod @ sxx
-                grads = []
-                for l in range(L):
-                    left = _chain(Ws, l + 1, L, Ws[l].shape[0])  # W_L ⋯ W_{l+2}
-                    right = _chain(Ws, 0, l, Ws[0].shape[1])  # W_l ⋯ W_1 (0-based below l)
-                    grads.append(left.T @ E @ right.T)
-                for l in range(L):
-                    Ws[l] += lr * grads[l]
-        except FloatingPointError as err:
-            raise ValueError(f"gradient descent diverged at step {step} with lr = {lr:g}") from err
-    return np.arange(n_rec) * record_every * lr, [r[:k] for r in rec]
+
+    def descent(*Ws: np.ndarray) -> list[np.ndarray]:
+        E = syx - _chain(Ws, 0, L, Ws[0].shape[1]) @ sxx
+        return [_chain(Ws, l + 1, L, Ws[l].shape[0]).T @ E @ _chain(Ws, 0, l, Ws[0].shape[1]).T
+                for l in range(L)]
+
+    return descend(Ws, descent, lr=lr, steps=steps, record_every=record_every)
 
 
 def deep_ntk(Ws: Sequence[np.ndarray], X: ArrayLike) -> np.ndarray:
@@ -160,36 +143,23 @@ def nonlinear_gradient_descent(W1: ArrayLike, W2: ArrayLike, X: ArrayLike, Y: Ar
     Returns ``(t, W1s, W2s)`` with records before each update, t = step·lr.
     """
     phi, dphi = _activation(activation)
-    W1 = as_matrix("W1", W1).copy()
-    W2 = as_matrix("W2", W2, (None, W1.shape[0])).copy()
+    W1 = as_matrix("W1", W1)
+    W2 = as_matrix("W2", W2, (None, W1.shape[0]))
     X = as_matrix("X", X, (W1.shape[1], None))
     Y = as_matrix("Y", Y, (W2.shape[0], X.shape[1]))
     lr = check_positive("lr", lr)
     steps = check_dim("steps", steps)
     record_every = check_dim("record_every", record_every)
     P = X.shape[1]
-    n_rec = steps // record_every + 1
-    R1 = np.empty((n_rec,) + W1.shape)
-    R2 = np.empty((n_rec,) + W2.shape)
-    k = 0
-    with np.errstate(over="raise", invalid="raise"):
-        try:
-            for step in range(steps + 1):
-                if step % record_every == 0:
-                    R1[k], R2[k] = W1, W2
-                    k += 1
-                if step == steps:
-                    break
-                Z = W1 @ X
-                H = phi(Z)
-                E = (Y - W2 @ H) / P
-                g2 = E @ H.T
-                g1 = ((W2.T @ E) * dphi(Z)) @ X.T
-                W1 += lr * g1
-                W2 += lr * g2
-        except FloatingPointError as err:
-            raise ValueError(f"gradient descent diverged at step {step} with lr = {lr:g}") from err
-    return np.arange(n_rec) * record_every * lr, R1[:k], R2[:k]
+
+    def descent(W1: np.ndarray, W2: np.ndarray) -> list[np.ndarray]:
+        Z = W1 @ X
+        H = phi(Z)
+        E = (Y - W2 @ H) / P
+        return [((W2.T @ E) * dphi(Z)) @ X.T, E @ H.T]
+
+    t, (R1, R2) = descend([W1, W2], descent, lr=lr, steps=steps, record_every=record_every)
+    return t, R1, R2
 
 
 def nonlinear_ntk(W1: ArrayLike, W2: ArrayLike, X: ArrayLike, activation: str) -> np.ndarray:

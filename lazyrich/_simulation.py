@@ -63,6 +63,37 @@ class Trajectory:
         return _swap(self.W2) @ self.W2 - self.W1 @ _swap(self.W1)
 
 
+def descend(params: list[np.ndarray], direction, *, lr: float, steps: int,
+            record_every: int) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Plain full-batch descent: ``p += lr · d`` for ``d`` in ``direction(*params)`` (the negative
+    gradients), recording every parameter *before* the update at steps 0, record_every, …, steps.
+
+    Returns ``(t, records)`` with t = step·lr and one (T, …) array per parameter. Overflow or NaN
+    raises ``ValueError`` naming the step, instead of returning garbage.
+    """
+    params = [p.copy() for p in params]
+    n_rec = steps // record_every + 1
+    records = [np.empty((n_rec,) + p.shape) for p in params]
+    k = 0
+    with np.errstate(over="raise", invalid="raise"):
+        try:
+            for step in range(steps + 1):
+                if step % record_every == 0:
+                    for rec, p in zip(records, params):
+                        rec[k] = p
+                    k += 1
+                if step == steps:
+                    break
+                for p, d in zip(params, direction(*params)):
+                    p += lr * d
+        except FloatingPointError as err:
+            raise ValueError(
+                f"gradient descent diverged at step {step} with lr = {lr:g}: reduce the learning rate "
+                f"(lr times the largest rate, e.g. |lam| or 2*max singular value, must be << 1)"
+            ) from err
+    return np.arange(n_rec) * record_every * lr, [rec[:k] for rec in records]
+
+
 def gradient_descent(W1: ArrayLike, W2: ArrayLike, X: ArrayLike, Y: ArrayLike, *, lr: float,
                      steps: int, record_every: int = 1) -> Trajectory:
     """Full-batch gradient descent on L = (1/2P)‖W2W1X − Y‖_F² (SPEC D).
@@ -100,32 +131,12 @@ def gradient_descent(W1: ArrayLike, W2: ArrayLike, X: ArrayLike, Y: ArrayLike, *
     P = X.shape[1]
     sxx = X @ X.T / P
     syx = Y @ X.T / P
-    n_rec = steps // record_every + 1
-    R1 = np.empty((n_rec,) + W1.shape)
-    R2 = np.empty((n_rec,) + W2.shape)
-    W1 = W1.copy()
-    W2 = W2.copy()
-    k = 0
-    with np.errstate(over="raise", invalid="raise"):
-        try:
-            for step in range(steps + 1):
-                if step % record_every == 0:
-                    R1[k], R2[k] = W1, W2
-                    k += 1
-                if step == steps:
-                    break
-                E = syx - W2 @ W1 @ sxx
-                dW1 = W2.T @ E
-                dW2 = E @ W1.T
-                W1 += lr * dW1
-                W2 += lr * dW2
-        except FloatingPointError as err:
-            raise ValueError(
-                f"gradient descent diverged at step {step} with lr = {lr:g}: reduce the learning rate "
-                f"(lr times the largest rate, e.g. |lam| or 2*max singular value, must be << 1)"
-            ) from err
-    t = np.arange(n_rec) * record_every * lr
-    return Trajectory(t, R1[:k], R2[:k])
+    def descent(W1: np.ndarray, W2: np.ndarray) -> list[np.ndarray]:
+        E = syx - W2 @ W1 @ sxx
+        return [W2.T @ E, E @ W1.T]
+
+    t, (R1, R2) = descend([W1, W2], descent, lr=lr, steps=steps, record_every=record_every)
+    return Trajectory(t, R1, R2)
 
 
 def gradient_flow(W1: ArrayLike, W2: ArrayLike, sigma_yx: ArrayLike, t: ArrayLike, *,
