@@ -1,0 +1,196 @@
+"""Plotting helpers for the book: one style, recurring plot types, named figures.
+
+Nothing happens on import; call :func:`apply_style` once per notebook. Conventions (CONVENTIONS.md):
+simulations are coloured solid lines and exact solutions black dotted lines on top; matrices use a
+diverging colour map centred at 0; long dynamics use a log time axis labelled in units of t/τ.
+
+Examples
+--------
+>>> import lazyrich.plotting as lrp
+>>> lrp.apply_style()
+>>> fig, ax = lrp.subplots()
+>>> lrp.plot_sim_exact(ax, [0, 1, 2], [1.0, 0.5, 0.2], [1.0, 0.5, 0.2])  # doctest: +ELLIPSIS
+(...)
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+#: Colour-blind palette of Braun et al. (2022), also used by the paper's group (SPEC C.0).
+PALETTE = ("#d65c00", "#0071b2", "#009e73", "#cc78a6", "#e59c00", "#55b2e8", "#efe440", "#000000")
+#: Exact solutions: black, dotted, drawn on top of the simulation (SPEC C.0).
+EXACT_STYLE = {"color": "black", "alpha": 0.7, "linestyle": (0, (1, 2)), "linewidth": 2.5}
+#: Diverging colour map for matrices (centred at 0) and for λ.
+MATRIX_CMAP = "RdBu_r"
+LAMBDA_CMAP = "coolwarm"
+#: Axis label for time in units of the time constant.
+TIME_LABEL = "t / τ"
+
+
+def apply_style() -> None:
+    """Set the book's matplotlib style: palette, sizes, PNG output, no top/right spines."""
+    import matplotlib as mpl
+    from cycler import cycler
+
+    mpl.rcParams.update({
+        "axes.prop_cycle": cycler(color=PALETTE),
+        "figure.figsize": (6.4, 3.6),
+        "figure.dpi": 100,
+        "savefig.dpi": 150,
+        "savefig.format": "png",
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.titlesize": 11,
+        "axes.labelsize": 10,
+        "legend.fontsize": 9,
+        "legend.frameon": False,
+        "xtick.labelsize": 9,
+        "ytick.labelsize": 9,
+        "lines.linewidth": 2.0,
+        "image.cmap": MATRIX_CMAP,
+        "figure.constrained_layout.use": True,
+    })
+    try:  # inline backend: PNG only (nbval compares text, PNG keeps notebooks small)
+        from IPython import get_ipython
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+
+        if get_ipython() is not None:
+            set_matplotlib_formats("png")
+    except ImportError:  # pragma: no cover - outside Jupyter
+        pass
+
+
+def subplots(nrows: int = 1, ncols: int = 1, **kwargs):
+    """``plt.subplots`` with the book's defaults (constrained layout)."""
+    import matplotlib.pyplot as plt
+
+    return plt.subplots(nrows, ncols, **kwargs)
+
+
+def colors(n: int) -> list[str]:
+    """The first ``n`` palette colours (cycling)."""
+    return [PALETTE[i % len(PALETTE)] for i in range(n)]
+
+
+def plot_sim_exact(ax, t: ArrayLike, simulated: ArrayLike | None, exact: ArrayLike | None, *,
+                   color=None, label: str | None = None, exact_label: str | None = None,
+                   lw: float | None = None):
+    """Simulation as a coloured solid line, the exact solution as a black dotted line on top.
+
+    ``simulated`` and ``exact`` may be 1-D (one curve) or 2-D (T, k) (k curves, one colour each
+    unless ``color`` is given). Either may be None. Returns the simulation and exact line lists.
+    """
+    t = np.asarray(t, dtype=float)
+    sim_lines, exact_lines = [], []
+    if simulated is not None:
+        y = np.asarray(simulated, dtype=float)
+        y = y[:, None] if y.ndim == 1 else y.reshape(len(t), -1)
+        cols = [color] * y.shape[1] if color is not None else colors(y.shape[1])
+        for k in range(y.shape[1]):
+            sim_lines += ax.plot(t, y[:, k], color=cols[k], lw=lw,
+                                 label=label if k == 0 else None)
+    if exact is not None:
+        y = np.asarray(exact, dtype=float)
+        y = y[:, None] if y.ndim == 1 else y.reshape(len(t), -1)
+        for k in range(y.shape[1]):
+            exact_lines += ax.plot(t, y[:, k], **EXACT_STYLE, label=exact_label if k == 0 else None,
+                                   zorder=3)
+    return sim_lines, exact_lines
+
+
+def log_time_axis(ax, *, label: str = TIME_LABEL, steps_per_unit: float | None = None) -> None:
+    """Log-scaled time axis labelled in units of t/τ (or in steps if ``steps_per_unit`` given)."""
+    ax.set_xscale("log")
+    ax.set_xlabel(label if steps_per_unit is None else "steps")
+
+
+def plot_matrix(ax, M: ArrayLike, *, vmax: float | None = None, title: str | None = None,
+                labels: Sequence[str] | None = None, colorbar: bool = True, cmap: str = MATRIX_CMAP):
+    """Heat map of a matrix on a diverging colour map centred at 0 (symmetric limits ±vmax)."""
+    M = np.asarray(M, dtype=float)
+    vmax = float(np.max(np.abs(M))) if vmax is None else float(vmax)
+    vmax = vmax if vmax > 0 else 1.0
+    im = ax.imshow(M, cmap=cmap, vmin=-vmax, vmax=vmax, interpolation="nearest")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if labels is not None:
+        ax.set_yticks(range(len(labels)), labels, fontsize=7)
+    if title:
+        ax.set_title(title)
+    if colorbar:
+        ax.figure.colorbar(im, ax=ax, shrink=0.8)
+    return im
+
+
+def lambda_colors(lams: ArrayLike, *, lam_max: float | None = None, cmap: str = LAMBDA_CMAP):
+    """Colours for a set of λ values on a diverging map centred at λ = 0, and the ScalarMappable
+    to draw a matching colour bar (``fig.colorbar(mappable, ax=ax, label="λ")``)."""
+    import matplotlib as mpl
+
+    lams = np.asarray(lams, dtype=float)
+    lam_max = float(np.max(np.abs(lams))) if lam_max is None else float(lam_max)
+    norm = mpl.colors.Normalize(vmin=-lam_max, vmax=lam_max)
+    mappable = mpl.cm.ScalarMappable(norm=norm, cmap=cmap)
+    return [mappable.to_rgba(v) for v in lams], mappable
+
+
+def lambda_colorbar(fig, mappable, ax, *, label: str = "λ"):
+    """A colour bar for :func:`lambda_colors`."""
+    return fig.colorbar(mappable, ax=ax, label=label)
+
+
+def save_figure(fig, name: str, *, directory: str | os.PathLike = "figures",
+                enabled: bool | None = None) -> Path | None:
+    """Save ``fig`` as ``<directory>/<name>.png`` when asked.
+
+    Saving is off by default so that notebooks leave no files behind; turn it on with
+    ``enabled=True`` or the environment variable ``LAZYRICH_SAVE_FIGURES=1``.
+    """
+    if enabled is None:
+        enabled = os.environ.get("LAZYRICH_SAVE_FIGURES", "") not in ("", "0")
+    if not enabled:
+        return None
+    path = Path(directory)
+    path.mkdir(parents=True, exist_ok=True)
+    out = path / f"{name}.png"
+    fig.savefig(out)
+    return out
+
+
+def draw_network(ax, in_dim: int, hidden_dim: int, out_dim: int, *, lam: float | None = None,
+                 max_units: int = 8) -> None:
+    """Schematic of the two-layer linear network x → W1 → h → W2 → ŷ (paper Fig. 1A).
+
+    Units are circles (at most ``max_units`` drawn per layer, with "⋮" beyond); the layer whose
+    weights are larger under λ-balance is drawn with thicker connections (W2 for λ > 0, W1 for
+    λ < 0), since W2ᵀW2 − W1W1ᵀ = λI.
+    """
+    layers = [("x", in_dim, PALETTE[1]), ("h", hidden_dim, PALETTE[2]), ("ŷ", out_dim, PALETTE[0])]
+    xs = [0.0, 1.0, 2.0]
+    pos = []
+    for (name, n, col), x in zip(layers, xs):
+        k = min(n, max_units)
+        ys = (np.arange(k) - (k - 1) / 2) * (1.4 / max(max_units - 1, 1))
+        pos.append(ys)
+        ax.scatter(np.full(k, x), ys, s=260, color=col, zorder=3, edgecolor="black", linewidth=0.8)
+        if n > max_units:
+            ax.text(x, ys.min() - 0.12, "⋮", ha="center", va="top", fontsize=12)
+        ax.text(x, 0.9, f"{name} ({n})", ha="center", va="bottom", fontsize=10)
+    w1 = 2.5 if (lam is not None and lam < 0) else 1.0
+    w2 = 2.5 if (lam is not None and lam > 0) else 1.0
+    for (ya, yb, x0, lw, lab) in [(pos[0], pos[1], 0.0, w1, "W₁"), (pos[1], pos[2], 1.0, w2, "W₂")]:
+        for a in ya:
+            for b in yb:
+                ax.plot([x0, x0 + 1], [a, b], color="0.45", lw=lw * 0.6, zorder=1)
+        ax.text(x0 + 0.5, -0.95, lab, ha="center", fontsize=11)
+    if lam is not None:
+        ax.set_title(f"λ = {lam:g}: W₂ᵀW₂ − W₁W₁ᵀ = λI", fontsize=10)
+    ax.set_xlim(-0.4, 2.4)
+    ax.set_ylim(-1.1, 1.15)
+    ax.axis("off")
