@@ -1,11 +1,14 @@
-# The README's two commands: `make book` and `make test`.
-# Both create .venv when it is missing and install the pinned requirements and the package.
+# The README's two commands are `make book` and `make test`. Both create .venv when it is missing and
+# install the pinned requirements and the package; nothing needs to be installed by hand.
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
+JB     := $(VENV)/bin/jupyter-book
 STAMP  := $(VENV)/.installed
+VENDOR := book_extra/_static/widgets/embed-amd.js
+NOTEBOOKS := $(sort $(wildcard chapters/*.ipynb))
 
-.PHONY: book test unit bench clean
+.PHONY: book test unit nbval build browser reproduce bench clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -14,15 +17,37 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
-book: $(STAMP)
-	$(PY) -c "import lazyrich; print('lazyrich', lazyrich.__version__, 'imports')"
+$(VENDOR):
+	tools/vendor_js.sh
 
-# Every test: unit and property tests of the package (more parts join as the book grows).
-test: $(STAMP)
-	$(PY) -m pytest -n 2 tests
+# The book, from the stored outputs, strictly: any warning (a broken reference, say) fails it.
+book: $(STAMP) $(VENDOR)
+	$(JB) build . --all --warningiserror --nitpick --keep-going
+
+# Every test: unit, property and hygiene tests; nbval on every notebook; the strict build; the
+# browser pass over the built site.
+test: unit nbval build browser
 
 unit: $(STAMP)
-	$(PY) -m pytest -n 2 tests -k "not notebooks and not browser and not book"
+	$(PY) -m pytest -n 2 tests --ignore=tests/browser
+
+nbval: $(STAMP)
+	$(PY) -m pytest -n 2 --dist loadfile --nbval $(NOTEBOOKS) status.ipynb \
+		--nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
+
+build: book
+
+browser: $(STAMP)
+	$(PY) -m pytest tests/browser -rs -p no:cacheprovider
+
+# Re-execute every chapter in place on a fresh kernel (the only way outputs are refreshed), then
+# the status page, which reads the chapters' run times, then build.
+reproduce: $(STAMP)
+	for nb in $(NOTEBOOKS) status.ipynb; do \
+		$(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace \
+			--ExecutePreprocessor.timeout=600 $$nb || exit 1; \
+	done
+	$(MAKE) book
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_exact.py

@@ -16,7 +16,8 @@ from ._applications import (continual_exact, continual_gd, first_time_below,
 from ._deep import (deep_balance, deep_gradient_descent, deep_lambda_balanced, deep_ntk,
                     nonlinear_gradient_descent, nonlinear_ntk)
 from ._exact import ExactSolution, eigendecomposition
-from ._initialisation import (balance_matrix, check_admissible, estimate_lambda, lambda_balanced,
+from ._initialisation import (balance_matrix, check_admissible, estimate_lambda,
+                              gaussian_balance_moments, lambda_balanced, sample_balance_moments,
                               split_singular_values)
 from ._simulation import Trajectory, gradient_descent, gradient_flow
 from ._tasks import (HIERARCHY_FEATURES, HIERARCHY_ITEMS, Task, random_regression, reversal_task,
@@ -34,7 +35,8 @@ __all__ = [
     "monte_carlo_noise", "ntk", "ntk_kernel_distance", "output_rsm", "parameter_noise_sensitivity", "task_loss",
     "task_specificity", "transition_function",
     "ExactSolution", "eigendecomposition",
-    "balance_matrix", "check_admissible", "estimate_lambda", "lambda_balanced",
+    "balance_matrix", "check_admissible", "estimate_lambda", "gaussian_balance_moments",
+    "lambda_balanced", "sample_balance_moments",
     "split_singular_values",
     "Trajectory", "gradient_descent", "gradient_flow",
     "HIERARCHY_FEATURES", "HIERARCHY_ITEMS", "Task", "random_regression", "reversal_task",

@@ -177,3 +177,32 @@ def estimate_lambda(W1: ArrayLike, W2: ArrayLike) -> np.ndarray | float:
     B = balance_matrix(W1, W2)
     out = np.trace(B, axis1=-2, axis2=-1) / B.shape[-1]
     return float(out) if np.ndim(out) == 0 else out
+
+
+def gaussian_balance_moments(in_dim: int, hidden_dim: int, out_dim: int, sigma1: float,
+                             sigma2: float) -> dict[str, float]:
+    """Moments of W2ᵀW2 − W1W1ᵀ for iid Gaussian weights (SPEC B.17; paper App. A.3).
+
+    With W1 entries N(0, σ1²) and W2 entries N(0, σ2²):
+
+    * mean: (N_o σ2² − N_i σ1²) I, so the best λ is N_o σ2² − N_i σ1²;
+    * off-diagonal variance: N_o σ2⁴ + N_i σ1⁴;
+    * diagonal variance: 2 (N_o σ2⁴ + N_i σ1⁴) (the thesis has 4 by an arithmetic slip).
+
+    For LeCun initialisation (σ1² = 1/N_i, σ2² = 1/N_h) the mean is N_o/N_h − 1 and both variances
+    vanish like 1/width, so wide networks are approximately λ-balanced entry by entry.
+    """
+    off = out_dim * sigma2**4 + in_dim * sigma1**4
+    return {"lam": out_dim * sigma2**2 - in_dim * sigma1**2, "var_off": off, "var_diag": 2 * off}
+
+
+def sample_balance_moments(in_dim: int, hidden_dim: int, out_dim: int, sigma1: float,
+                           sigma2: float, *, n_draws: int, rng: np.random.Generator) -> dict[str, float]:
+    """Monte-Carlo estimates of the moments of :func:`gaussian_balance_moments`."""
+    W1 = sigma1 * rng.standard_normal((n_draws, hidden_dim, in_dim))
+    W2 = sigma2 * rng.standard_normal((n_draws, out_dim, hidden_dim))
+    B = balance_matrix(W1, W2)
+    idx = np.arange(hidden_dim)
+    diag = B[:, idx, idx].ravel()
+    off = B[:, ~np.eye(hidden_dim, dtype=bool)].ravel()
+    return {"lam": float(diag.mean()), "var_off": float(off.var()), "var_diag": float(diag.var())}

@@ -39,7 +39,7 @@ def apply_style() -> None:
     from cycler import cycler
 
     mpl.rcParams.update({
-        "axes.prop_cycle": cycler(color=PALETTE),
+        "axes.prop_cycle": cycler(color=PALETTE[:-1]),
         "figure.figsize": (6.4, 3.6),
         "figure.dpi": 100,
         "savefig.dpi": 150,
@@ -74,8 +74,8 @@ def subplots(nrows: int = 1, ncols: int = 1, **kwargs):
 
 
 def colors(n: int) -> list[str]:
-    """The first ``n`` palette colours (cycling)."""
-    return [PALETTE[i % len(PALETTE)] for i in range(n)]
+    """``n`` palette colours for simulations, cycling through all but black (kept for exact curves)."""
+    return [PALETTE[i % (len(PALETTE) - 1)] for i in range(n)]
 
 
 def plot_sim_exact(ax, t: ArrayLike, simulated: ArrayLike | None, exact: ArrayLike | None, *,
@@ -164,7 +164,7 @@ def save_figure(fig, name: str, *, directory: str | os.PathLike = "figures",
 
 
 def draw_network(ax, in_dim: int, hidden_dim: int, out_dim: int, *, lam: float | None = None,
-                 max_units: int = 8) -> None:
+                 max_units: int = 8, title: str | None = None) -> None:
     """Schematic of the two-layer linear network x → W1 → h → W2 → ŷ (paper Fig. 1A).
 
     Units are circles (at most ``max_units`` drawn per layer, with "⋮" beyond); the layer whose
@@ -189,8 +189,10 @@ def draw_network(ax, in_dim: int, hidden_dim: int, out_dim: int, *, lam: float |
             for b in yb:
                 ax.plot([x0, x0 + 1], [a, b], color="0.45", lw=lw * 0.6, zorder=1)
         ax.text(x0 + 0.5, -0.95, lab, ha="center", fontsize=11)
-    if lam is not None:
-        ax.set_title(f"λ = {lam:g}: W₂ᵀW₂ − W₁W₁ᵀ = λI", fontsize=10)
+    if title is None and lam is not None:
+        title = f"λ = {lam:g}: W₂ᵀW₂ − W₁W₁ᵀ = λI"
+    if title:
+        ax.set_title(title, loc="left", fontsize=10)
     ax.set_xlim(-0.4, 2.4)
     ax.set_ylim(-1.1, 1.15)
     ax.axis("off")

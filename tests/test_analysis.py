@@ -83,13 +83,16 @@ def test_rsms():
 
 # -- task-aligned singular values ---------------------------------------------------------------
 @settings(max_examples=60, deadline=None)
-@given(lam=st.one_of(st.just(0.0), st.floats(-5, 5)), a0=st.floats(-1.5, 1.5),
+@given(lam=st.one_of(st.just(0.0), st.floats(-5, 5)),
+       a0=st.one_of(st.just(0.0), st.floats(1e-6, 1.5), st.floats(-1.5, -1e-6)),
        s=st.floats(0.0, 2.0))
 def test_aligned_singular_values_match_the_mode_ode(lam, a0, s):
     """τ da/dt = √(λ² + 4a²)(s̃ − a) (SPEC B.7), integrated by solve_ivp.
 
     The reference needs atol far below a0: with atol = 1e-14 a mode starting at 1e-7 already
-    carries a 2.5e-9 error by t = 8 (checked against 40-digit arithmetic)."""
+    carries a 2.5e-9 error by t = 8 (checked against 40-digit arithmetic). Below |a0| ~ 1e-6 the
+    ODE solver itself loses the digits (a0 = 1e-12 grows 1e12-fold), so tiny starts are checked
+    against the exact sigmoid in test_aligned_limits_sigmoid_and_exponential instead."""
     t = np.linspace(0, 8, 9)
     ref = solve_ivp(lambda _, a: np.sqrt(lam**2 + 4 * a**2) * (s - a), (0, 8), [a0],
                     method="DOP853", t_eval=t, rtol=1e-13, atol=1e-18).y[0]
@@ -106,10 +109,12 @@ def test_aligned_depends_on_lambda_only_through_its_square():
 
 def test_aligned_limits_sigmoid_and_exponential():
     t = np.linspace(0, 10, 101)
-    a0, s = 1e-3, 1.0
-    saxe = s * np.exp(2 * s * t) / (np.exp(2 * s * t) - 1 + s / a0)
-    np.testing.assert_allclose(lr.aligned_singular_values([a0], [s], 0.0, t)[:, 0], saxe,
-                               rtol=1e-10)
+    s = 1.0
+    for a0 in [1e-3, 1e-12]:
+        saxe = s * np.exp(2 * s * t) / (np.exp(2 * s * t) - 1 + s / a0)
+        np.testing.assert_allclose(lr.aligned_singular_values([a0], [s], 0.0, t)[:, 0], saxe,
+                                   rtol=1e-10)
+    a0 = 1e-3
     lam = 200.0
     lazy = s + (a0 - s) * np.exp(-lam * t / 50)  # evaluate at t/50 to resolve the fast decay
     got = lr.aligned_singular_values([a0], [s], lam, t / 50)[:, 0]

@@ -79,6 +79,16 @@ def test_split_singular_values_is_accurate_when_lambda_dominates():
     np.testing.assert_allclose([s1, s2], [[0.0, np.sqrt(2)], [0.0, np.sqrt(2)]])
 
 
+def test_balance_moment_helpers_agree():
+    rng = np.random.default_rng(6)
+    theory = lr.gaussian_balance_moments(8, 6, 10, 1 / np.sqrt(8), 1 / np.sqrt(6))
+    mc = lr.sample_balance_moments(8, 6, 10, 1 / np.sqrt(8), 1 / np.sqrt(6), n_draws=20000, rng=rng)
+    assert theory["lam"] == pytest.approx(10 / 6 - 1)
+    for key in ["var_off", "var_diag"]:
+        assert mc[key] == pytest.approx(theory[key], rel=0.03)
+    assert mc["lam"] == pytest.approx(theory["lam"], abs=0.01)
+
+
 def test_lecun_balance_statistics_match_spec_b17():
     """E[W2ᵀW2 − W1W1ᵀ] = (N_o σ2² − N_i σ1²) I; diagonal variance 2(N_o σ2⁴ + N_i σ1⁴) (not 4)."""
     rng = np.random.default_rng(2)

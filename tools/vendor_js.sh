@@ -3,7 +3,7 @@
 # Pinned versions; `npm pack` checks each tarball's integrity against the registry.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-dest=book_extra/_static/vendor
+dest=book_extra/_static/widgets
 [ -f "$dest/embed-amd.js" ] && [ -f "$dest/require.min.js" ] && exit 0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
