@@ -1,0 +1,68 @@
+"""The λ explorer: its numbers are the exact solution's, it is fast, and its UI objects build."""
+
+import time
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+import lazyrich as lr  # noqa: E402
+from lazyrich import widgets as lrw  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def task():
+    return lr.random_regression(10, 3, 3, rng=np.random.default_rng(0))
+
+
+def test_explorer_curves_are_the_exact_solution(task):
+    t = np.geomspace(1e-2, 1e2, 40)
+    c = lrw.explorer_curves(task.sigma_yx, task.X, lam=-1.5, scale=0.01, t=t, seed=3)
+    W1, W2 = lr.lambda_balanced(3, 3, 3, -1.5, scale=0.01, rng=np.random.default_rng(3))
+    sol = lr.ExactSolution(W1, W2, task.sigma_yx)
+    np.testing.assert_allclose(c["loss"], sol.loss(t), rtol=1e-12)
+    np.testing.assert_allclose(c["singular_values"], sol.singular_values(t), rtol=1e-10, atol=1e-14)
+    K0 = sol.ntk(0.0, task.X)  # the explorer measures the distance to the kernel at t = 0
+    np.testing.assert_allclose(c["kernel_distance"], lr.kernel_distance(K0, sol.ntk(t, task.X)),
+                               rtol=1e-8, atol=1e-12)
+
+
+def test_explorer_redraw_is_fast(task):
+    # Generous bound: speed is measured in benchmarks/, this only guards against a regression
+    # to simulation (which would take seconds).
+    start = time.perf_counter()
+    for lam in [-5.0, 0.0, 5.0]:
+        lrw.explorer_curves(task.sigma_yx, task.X, lam=lam, scale=1e-2)
+    assert (time.perf_counter() - start) / 3 < 0.5
+
+
+def test_explorer_rejects_bad_knobs(task):
+    with pytest.raises(ValueError, match="scale must be finite and > 0"):
+        lrw.explorer_curves(task.sigma_yx, task.X, lam=0.0, scale=0.0)
+    with pytest.raises(ValueError, match="lam must be finite"):
+        lrw.explorer_curves(task.sigma_yx, task.X, lam=np.nan, scale=0.1)
+
+
+def test_ui_builds_without_a_display(task):
+    ipywidgets = pytest.importorskip("ipywidgets")
+    ui = lrw.lambda_explorer(task, t=np.geomspace(1e-2, 1e2, 30))
+    assert isinstance(ui, ipywidgets.VBox)
+    sliders = ui.children[0].children
+    assert [s.description for s in sliders] == ["λ", "log₁₀ scale"]
+    assert all(s.continuous_update is False for s in sliders)
+    sliders[0].value = 3.0  # triggers a redraw without error
+
+
+def test_animation_has_one_frame_per_lambda(task):
+    import matplotlib.pyplot as plt
+
+    anim = lrw.lambda_sweep_animation(task, [-4.0, 0.0, 4.0], t=np.geomspace(1e-2, 1e2, 20))
+    html = anim.to_jshtml()
+    assert html.count("frames[") >= 3 or "new Animation" in html
+    assert len(list(anim.new_frame_seq())) == 3
+    plt.close("all")
+    with pytest.raises(ValueError, match="at least one"):
+        lrw.lambda_sweep_animation(task, [])
