@@ -5,7 +5,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 JB     := $(VENV)/bin/jupyter-book
 STAMP  := $(VENV)/.installed
-VENDOR := book_extra/_static/widgets/embed-amd.js
+VENDOR := book_extra/chapters/@jupyter-widgets/html-manager/dist
 NOTEBOOKS := $(sort $(wildcard chapters/*.ipynb))
 
 .PHONY: book test unit nbval build browser reproduce bench clean

@@ -145,9 +145,8 @@ def lambda_sweep_animation(task: Task, lams: Sequence[float], *, scale: float = 
                            figsize: tuple[float, float] = (9.0, 2.6), dpi: int = 60):
     """A matplotlib ``FuncAnimation`` over a λ sweep: one frame per λ (kernel-free in HTML).
 
-    Display it in a notebook with ``IPython.display.HTML(anim.to_jshtml())``; the result works in
-    the static book without Python. Close the figure afterwards (``plt.close(anim._fig)``) so it
-    is not also shown as a still image.
+    Display it in a notebook with ``IPython.display.HTML(animation_html(anim))``; the result works
+    in the static book without Python.
     """
     import matplotlib.pyplot as plt
     from matplotlib.animation import FuncAnimation
@@ -169,3 +168,35 @@ def lambda_sweep_animation(task: Task, lams: Sequence[float], *, scale: float = 
 
     frame(0)
     return FuncAnimation(fig, frame, frames=len(lams), interval=400, blit=False)
+
+
+#: Unicode stand-ins for the Font Awesome icons of matplotlib's JavaScript player.
+_PLAYER_ICONS = {
+    "fa fa-play fa-flip-horizontal": "◀", "fa fa-fast-backward": "◀◀", "fa fa-fast-forward": "▶▶",
+    "fa fa-step-backward": "◀|", "fa fa-step-forward": "|▶", "fa fa-pause": "❚❚",
+    "fa fa-play": "▶", "fa fa-minus": "−", "fa fa-plus": "+",
+}
+
+
+def animation_html(anim) -> str:
+    """Self-contained HTML (JavaScript player, frames embedded) for a ``FuncAnimation``.
+
+    Frames are rendered at the figure's own dpi (not ``savefig.dpi``), which keeps notebooks small;
+    the figure is closed so that it does not also appear as a still image. matplotlib's player
+    loads Font Awesome from a CDN for its button icons; the book must work offline, so the link is
+    removed and the icons are replaced by Unicode symbols.
+    """
+    import re
+
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    with matplotlib.rc_context({"savefig.dpi": "figure"}):
+        html = anim.to_jshtml()
+    plt.close(anim._fig)
+    html = re.sub(r"<link[^>]*font-awesome[^>]*>", "", html)
+    for cls, symbol in _PLAYER_ICONS.items():
+        html = html.replace(f'<i class="{cls}"></i>', symbol)
+    if "://" in re.sub(r"data:image/[a-z]+;base64,[A-Za-z0-9+/=]*", "", html):
+        raise RuntimeError("the animation HTML still refers to an external resource")
+    return html

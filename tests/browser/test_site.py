@@ -89,6 +89,7 @@ def test_page(browser, server, page_path):
     page = context.new_page()
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("response", lambda r: errors.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
     page.goto(f"{server}/{page_path}", wait_until="networkidle")
     has_math = page.evaluate("document.querySelectorAll('.math').length") > 0
     if has_math:
