@@ -40,9 +40,11 @@ build: book
 browser: $(STAMP)
 	$(PY) -m pytest tests/browser -rs -p no:cacheprovider
 
-# Re-execute every chapter in place on a fresh kernel (the only way outputs are refreshed), then
-# the status page, which reads the chapters' run times, then build.
+# Re-run the scaling benchmark the numerics appendix plots, re-execute every chapter in place on a
+# fresh kernel (the only way outputs are refreshed), then the status page, which reads the
+# chapters' run times, then build.
 reproduce: $(STAMP)
+	$(PY) benchmarks/bench_scaling.py --json benchmarks/results/scaling.json
 	for nb in $(NOTEBOOKS) status.ipynb; do \
 		$(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace \
 			--ExecutePreprocessor.timeout=600 $$nb || exit 1; \

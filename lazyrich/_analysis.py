@@ -187,7 +187,7 @@ def converged_parameter_noise(s_target: ArrayLike, lam: float, sigma: float, in_
                               hidden_dim: int, out_dim: int) -> float:
     """Parameter-noise sensitivity at convergence as a function of λ (SPEC B.12).
 
-    Uses ‖W1‖² = Σ(√(λ²+4s̃²) − λ)/2 and ‖W2‖² = Σ(√(λ²+4s̃²) + λ)/2 over the task modes, plus |λ|
+    Uses ‖W1‖² = Σ(√(λ²+4s̃²) − λ)/2 and ‖W2‖² = Σ(√(λ²+4s̃²) + λ)/2 over the task modes, plus abs(λ)
     for each extra hidden direction in the larger layer when hidden_dim > min(in, out).
     """
     s = np.asarray(s_target, dtype=float)[: min(in_dim, out_dim, hidden_dim)]

@@ -395,8 +395,17 @@ class ExactSolution:
             K = np.exp(_log_k(self.mu, s))
             A = np.eye(self.hidden_dim)[None] + np.einsum("ni,tn,nj->tij", P, K, P)
             EP = E[:, :, None] * P[None]
-            Y = EP @ np.linalg.solve(A, np.swapaxes(EP, 1, 2))
-            out = self.O[None] @ Y @ self.O.T[None]
+            rhs = np.swapaxes(EP, 1, 2)
+            try:
+                X = np.linalg.solve(A, rhs)
+            except np.linalg.LinAlgError:  # overflowed or singular in floating point: NaN there
+                X = np.full(rhs.shape, np.nan)
+                for k in range(len(s)):
+                    try:
+                        X[k] = np.linalg.solve(A[k], rhs[k])
+                    except np.linalg.LinAlgError:
+                        pass
+            out = self.O[None] @ (EP @ X) @ self.O.T[None]
         return out[0] if scalar else out
 
     def __repr__(self) -> str:
