@@ -17,25 +17,17 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import time
 
 import numpy as np
 
 import lazyrich as lr
+from _timing import best_of
 
 SIZES = [(4, 4, 4), (16, 16, 16), (64, 32, 32)]
 N_TIMES = 10_000
 T_END = 50.0
 LR = 1e-3
 
-
-def best_of(fn, repeat: int) -> float:
-    best = np.inf
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def measure(size: tuple[int, int, int], repeat: int, rng: np.random.Generator) -> dict:

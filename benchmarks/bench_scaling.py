@@ -11,11 +11,11 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import time
 
 import numpy as np
 
 import lazyrich as lr
+from _timing import best_of
 
 WIDTHS = [4, 8, 16, 32, 64, 128, 256]
 GD_MAX_WIDTH = 64  # beyond this, 10^4 gradient-descent steps take too long for a quick benchmark
@@ -24,14 +24,6 @@ T_END = 10.0
 LR = 1e-3
 TIME_POINTS = [1, 10, 100, 1000, 10000]
 
-
-def best_of(fn, repeat: int = 3) -> float:
-    best = np.inf
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def main() -> None:

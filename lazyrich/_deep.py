@@ -13,7 +13,7 @@ from numpy.typing import ArrayLike
 from scipy.optimize import brentq
 
 from ._initialisation import _haar
-from ._simulation import descend
+from ._simulation import check_run, descend
 from ._validation import as_matrix, check_dim, check_positive
 
 
@@ -91,11 +91,8 @@ def deep_gradient_descent(Ws: Sequence[ArrayLike], X: ArrayLike, Y: ArrayLike, *
     the update at steps 0, record_every, …, steps; t = step·lr.
     """
     Ws = [as_matrix(f"Ws[{i}]", W) for i, W in enumerate(Ws)]
-    X = as_matrix("X", X, (Ws[0].shape[1], None))
-    Y = as_matrix("Y", Y, (Ws[-1].shape[0], X.shape[1]))
-    lr = check_positive("lr", lr)
-    steps = check_dim("steps", steps)
-    record_every = check_dim("record_every", record_every)
+    X, Y, lr, steps, record_every = check_run(Ws[0].shape[1], Ws[-1].shape[0], X, Y, lr, steps,
+                                              record_every)
     P = X.shape[1]
     sxx, syx = X @ X.T / P, Y @ X.T / P
     L = len(Ws)
@@ -145,11 +142,7 @@ def nonlinear_gradient_descent(W1: ArrayLike, W2: ArrayLike, X: ArrayLike, Y: Ar
     phi, dphi = _activation(activation)
     W1 = as_matrix("W1", W1)
     W2 = as_matrix("W2", W2, (None, W1.shape[0]))
-    X = as_matrix("X", X, (W1.shape[1], None))
-    Y = as_matrix("Y", Y, (W2.shape[0], X.shape[1]))
-    lr = check_positive("lr", lr)
-    steps = check_dim("steps", steps)
-    record_every = check_dim("record_every", record_every)
+    X, Y, lr, steps, record_every = check_run(W1.shape[1], W2.shape[0], X, Y, lr, steps, record_every)
     P = X.shape[1]
 
     def descent(W1: np.ndarray, W2: np.ndarray) -> list[np.ndarray]:

@@ -63,6 +63,15 @@ class Trajectory:
         return _swap(self.W2) @ self.W2 - self.W1 @ _swap(self.W1)
 
 
+def check_run(in_dim: int, out_dim: int, X: ArrayLike, Y: ArrayLike, lr: float, steps: int,
+              record_every: int) -> tuple[np.ndarray, np.ndarray, float, int, int]:
+    """Validate the data and schedule of a gradient-descent run (one sample per column)."""
+    X = as_matrix("X", X, (in_dim, None))
+    Y = as_matrix("Y", Y, (out_dim, X.shape[1]))
+    return (X, Y, check_positive("lr", lr), check_dim("steps", steps),
+            check_dim("record_every", record_every))
+
+
 def descend(params: list[np.ndarray], direction, *, lr: float, steps: int,
             record_every: int) -> tuple[np.ndarray, list[np.ndarray]]:
     """Plain full-batch descent: ``p += lr · d`` for ``d`` in ``direction(*params)`` (the negative
@@ -123,11 +132,7 @@ def gradient_descent(W1: ArrayLike, W2: ArrayLike, X: ArrayLike, Y: ArrayLike, *
     Trajectory
     """
     W1, W2 = check_weights(W1, W2)
-    X = as_matrix("X", X, (W1.shape[1], None))
-    Y = as_matrix("Y", Y, (W2.shape[0], X.shape[1]))
-    lr = check_positive("lr", lr)
-    steps = check_dim("steps", steps)
-    record_every = check_dim("record_every", record_every)
+    X, Y, lr, steps, record_every = check_run(W1.shape[1], W2.shape[0], X, Y, lr, steps, record_every)
     P = X.shape[1]
     sxx = X @ X.T / P
     syx = Y @ X.T / P

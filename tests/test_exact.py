@@ -48,14 +48,19 @@ def problems(draw):
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(problems())
 def test_matches_ode_on_random_problems(problem):
-    """Max error relative to the largest entry <= 1e-8 against solve_ivp at rtol 1e-12 (issue 2)."""
+    """Max error relative to the largest entry <= 1e-8 against solve_ivp (issue 2).
+
+    The reference runs at rtol 3e-14: at 1e-12 the ODE solver itself is off by up to ~3e-8 on rich
+    runs with a tiny, slowly growing mode (hypothesis found (2, 3, 2), λ = 0, scale 1e-3; tightening
+    the reference to rtol 2.3e-14 brings the difference to 1e-11, so the error was the solver's).
+    """
     ni, nh, no, lam, scale, seed, t_max = problem
     rng = np.random.default_rng(seed)
     task = lr.random_regression(max(ni, 2) + 3, ni, no, rng=rng)
     W1, W2 = lr.lambda_balanced(ni, nh, no, lam, scale=scale, rng=rng)
     t = np.linspace(0.0, t_max, 9)
     exact = lr.ExactSolution(W1, W2, task.sigma_yx).qqt(t)
-    ref = lr.gradient_flow(W1, W2, task.sigma_yx, t)
+    ref = lr.gradient_flow(W1, W2, task.sigma_yx, t, rtol=3e-14)
     assert rel_err(exact, ref) <= 1e-8
 
 

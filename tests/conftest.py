@@ -1,0 +1,9 @@
+"""Test configuration. CI (.ci/run) sets HYPOTHESIS_PROFILE=ci: property tests then draw the same
+examples on every run, so a red CI run is reproducible; locally they explore new examples."""
+
+import os
+
+from hypothesis import settings
+
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
