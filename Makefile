@@ -30,6 +30,7 @@ test: unit nbval build browser
 
 unit: $(STAMP)
 	$(PY) -m pytest -n 2 tests --ignore=tests/browser
+	$(PY) -m pytest -q --doctest-modules lazyrich -p no:cacheprovider
 
 nbval: $(STAMP)
 	$(PY) -m pytest -n 2 --dist loadfile --nbval $(NOTEBOOKS) status.ipynb \
