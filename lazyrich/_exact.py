@@ -211,9 +211,7 @@ class ExactSolution:
         self._allowed = allowed
         self._owner = owner_arr
         self._n_flag = g
-        self._Vfull = Vfull
         self.n_snapped = n_snapped
-        self._P = P
 
     # -- core evaluation ---------------------------------------------------------------------
     #: Largest exponent evaluated directly; beyond it exponents are combined before exp().

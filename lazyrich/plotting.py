@@ -196,3 +196,14 @@ def draw_network(ax, in_dim: int, hidden_dim: int, out_dim: int, *, lam: float |
     ax.set_xlim(-0.4, 2.4)
     ax.set_ylim(-1.1, 1.15)
     ax.axis("off")
+
+
+def lambda_axis(ax, *, linthresh: float = 0.1, ticks: Sequence[float] = (-10, -1, -0.1, 0, 0.1, 1, 10),
+                label: str = "λ") -> None:
+    """A symmetric-log x axis for λ sweeps that cross zero, with plain tick labels."""
+    import matplotlib.pyplot as plt
+
+    ax.set_xscale("symlog", linthresh=linthresh)
+    ax.set_xticks(list(ticks), [f"{v:g}" for v in ticks])
+    ax.xaxis.set_minor_locator(plt.NullLocator())
+    ax.set_xlabel(label)
