@@ -110,3 +110,7 @@ def test_page(browser, server, page_path):
         assert "\\(" not in text and "\\[" not in text, "untypeset TeX left on the page"
     raw = [m for m in __import__("re").findall(r"\$[^$\s][^$\n]{0,80}\$", text)]
     assert not raw, f"raw $...$ left on the page: {raw[:3]}"
+    # A Markdown table that was not rendered (e.g. a text/markdown output parsed as CommonMark)
+    # shows up as pipes around a dash rule in the visible text.
+    table = __import__("re").findall(r"\|\s*[-\u2013\u2014:]{1,}\s*\|", text)
+    assert not table, f"unrendered Markdown table on the page: {table[:3]}"
