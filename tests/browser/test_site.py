@@ -72,6 +72,16 @@ VISIBLE_TEXT = """() => {
 }"""
 
 
+# Tables and images that stick out of the text column (cut off on the page a class sees).
+TOO_WIDE = """() => {
+  const main = document.querySelector('article') || document.body;
+  const right = main.getBoundingClientRect().right + 2;
+  return Array.from(main.querySelectorAll('table, img'))
+    .filter(e => e.getBoundingClientRect().right > right)
+    .map(e => e.tagName.toLowerCase() + ' ' + (e.getAttribute('src') || e.className));
+}"""
+
+
 @pytest.mark.parametrize("page_path", pages())
 def test_page(browser, server, page_path):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -99,12 +109,14 @@ def test_page(browser, server, page_path):
     images = page.evaluate("""Array.from(document.images).map(i => [i.currentSrc || i.src,
                               i.complete && i.naturalWidth > 0])""")
     text = page.evaluate(VISIBLE_TEXT)
+    too_wide = page.evaluate(TOO_WIDE)
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / (page_path.replace("/", "__").replace(".html", ".png"))),
                     full_page=True)
     context.close()
     assert not blocked, f"requests outside localhost: {blocked[:5]}"
     assert not errors, f"console errors: {errors[:5]}"
+    assert not too_wide, f"wider than the text column: {too_wide[:3]}"
     assert all(ok for _, ok in images), f"images that failed to load: {[s for s, ok in images if not ok]}"
     if has_math:
         assert "\\(" not in text and "\\[" not in text, "untypeset TeX left on the page"
