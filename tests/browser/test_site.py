@@ -2,7 +2,8 @@
 
 Run after `make book`. Visits every page of the TOC in headless Chromium (Debian's, driven by
 Playwright; never `playwright install`) and asserts: no console errors, every image loaded, math
-typeset by the bundled MathJax where the page has math, and no raw $...$ left. Screenshots go to
+typeset by the bundled MathJax where the page has math, no raw $...$ left, saved widget state
+rendered into live widgets, no unrendered Markdown table, nothing wider than the text column. Screenshots go to
 _build/screenshots/. Without Chromium the test is skipped loudly, unless LAZYRICH_REQUIRE_BROWSER=1
 (set by CI), which turns the skip into a failure.
 """
@@ -106,6 +107,11 @@ def test_page(browser, server, page_path):
         page.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.document", timeout=20000)
         page.evaluate("MathJax.startup.promise")
         page.wait_for_function("document.querySelectorAll('mjx-container').length > 0", timeout=20000)
+    # Saved widget state: the vendored widget manager must turn every view into live widgets.
+    n_views = page.evaluate(
+        "document.querySelectorAll('script[type=\"application/vnd.jupyter.widget-view+json\"]').length")
+    if n_views:
+        page.wait_for_function("document.querySelectorAll('.jupyter-widgets').length > 0", timeout=20000)
     images = page.evaluate("""Array.from(document.images).map(i => [i.currentSrc || i.src,
                               i.complete && i.naturalWidth > 0])""")
     text = page.evaluate(VISIBLE_TEXT)
