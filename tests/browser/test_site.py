@@ -22,7 +22,8 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 HTML = ROOT / "_build" / "html"
 SHOTS = ROOT / "_build" / "screenshots"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# LAZYRICH_CHROMIUM overrides the path (e.g. another Chromium build; a missing path tests the skip).
+CHROMIUM = os.environ.get("LAZYRICH_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 
 
 def pages():
@@ -34,7 +35,7 @@ def pages():
 @pytest.fixture(scope="module")
 def browser():
     if not Path(CHROMIUM).exists():
-        msg = ("BROWSER TEST SKIPPED: no Chromium at /usr/bin/chromium. "
+        msg = (f"BROWSER TEST SKIPPED: no Chromium at {CHROMIUM}. "
                "Install it with `apt-get install -y chromium` (CI does).")
         if os.environ.get("LAZYRICH_REQUIRE_BROWSER") == "1":
             pytest.fail(msg + " LAZYRICH_REQUIRE_BROWSER=1 forbids skipping.")
