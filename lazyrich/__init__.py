@@ -42,3 +42,8 @@ __all__ = [
     "HIERARCHY_FEATURES", "HIERARCHY_ITEMS", "Task", "random_regression", "reversal_task",
     "semantic_hierarchy", "task_sequence", "whiten",
 ]
+
+# Beyond the paper (issue 7): deep gradient flow and its lazy limit.
+from ._beyond import deep_gradient_flow, deep_lazy_product  # noqa: E402
+
+__all__ += ["deep_gradient_flow", "deep_lazy_product"]
