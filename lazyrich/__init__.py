@@ -47,3 +47,8 @@ __all__ = [
 from ._beyond import deep_gradient_flow, deep_lazy_product  # noqa: E402
 
 __all__ += ["deep_gradient_flow", "deep_lazy_product"]
+
+# Representations and architecture (issue 5): closed-form Gram matrices and kernel-distance maps.
+from ._representations import balanced_grams, kernel_distance_map, slow_rate  # noqa: E402
+
+__all__ += ["balanced_grams", "kernel_distance_map", "slow_rate"]

@@ -207,3 +207,45 @@ def lambda_axis(ax, *, linthresh: float = 0.1, ticks: Sequence[float] = (-10, -1
     ax.set_xticks(list(ticks), [f"{v:g}" for v in ticks])
     ax.xaxis.set_minor_locator(plt.NullLocator())
     ax.set_xlabel(label)
+
+
+def draw_hierarchy(ax, item_names: Sequence[str], *,
+                   node_names: Sequence[str] = ("living thing", "animal", "plant",
+                                                "bird", "fish", "tree", "flower"),
+                   title: str | None = None) -> None:
+    """Draw the 8-item semantic hierarchy as a binary tree (SPEC F.2; paper Fig. 4A).
+
+    Three levels of splits (root, two kingdoms, four classes) above the eight items. Each split is
+    one ±1 feature of the task (the root is the feature shared by all items); the items are the
+    leaves, in the order of ``item_names`` (e.g. ``task.item_names``).
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    item_names : 8 strings, the leaves from left to right
+    node_names : 7 strings, the internal nodes in breadth-first order
+    title : optional axes title
+    """
+    if len(item_names) != 8 or len(node_names) != 7:
+        raise ValueError(f"need 8 item names and 7 node names, got {len(item_names)} and {len(node_names)}")
+    levels = [[3.5], [1.5, 5.5], [0.5, 2.5, 4.5, 6.5], list(np.arange(8.0))]
+    heights = [3.0, 2.0, 1.0, 0.0]
+    names = [[node_names[0]], list(node_names[1:3]), list(node_names[3:7]), list(item_names)]
+    for lev in range(3):
+        for k, x in enumerate(levels[lev]):
+            for child in (2 * k, 2 * k + 1):
+                ax.plot([x, levels[lev + 1][child]], [heights[lev], heights[lev + 1]],
+                        color="0.45", lw=1.2, zorder=1)
+    for lev, (xs, labels) in enumerate(zip(levels, names)):
+        col = PALETTE[1] if lev < 3 else PALETTE[0]
+        ax.scatter(xs, np.full(len(xs), heights[lev]), s=40, color=col, zorder=3)
+        for x, lab in zip(xs, labels):
+            if lev < 3:
+                ax.text(x, heights[lev] + 0.18, lab, ha="center", va="bottom", fontsize=8)
+            else:
+                ax.text(x, -0.2, lab, ha="center", va="top", fontsize=8, rotation=60)
+    ax.set_xlim(-0.7, 7.7)
+    ax.set_ylim(-1.3, 3.6)
+    ax.axis("off")
+    if title:
+        ax.set_title(title, loc="left", fontsize=10)
