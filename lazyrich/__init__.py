@@ -13,13 +13,14 @@ from ._analysis import (aligned_singular_values, converged_parameter_noise,
                         transition_function)
 from ._applications import (continual_exact, continual_gd, first_time_below,
                             new_feature_generalisation, rebalance)
-from ._deep import (deep_balance, deep_gradient_descent, deep_lambda_balanced, deep_ntk,
+from ._deep import (network_product, deep_balance, deep_gradient_descent, deep_lambda_balanced, deep_ntk,
                     nonlinear_gradient_descent, nonlinear_ntk)
-from ._exact import ExactSolution, eigendecomposition
+from ._exact import (ExactSolution, converging_seed, eigendecomposition, reaches_global_minimum,
+                     riccati_matrix)
 from ._initialisation import (balance_matrix, check_admissible, estimate_lambda,
                               gaussian_balance_moments, lambda_balanced, sample_balance_moments,
                               split_singular_values)
-from ._simulation import Trajectory, gradient_descent, gradient_flow
+from ._simulation import Trajectory, gradient_descent, gradient_flow, riccati_flow
 from ._tasks import (HIERARCHY_FEATURES, HIERARCHY_ITEMS, Task, random_regression, reversal_task,
                      semantic_hierarchy, task_sequence, whiten)
 
@@ -34,7 +35,8 @@ __all__ = [
     "forgetting", "input_noise_sensitivity", "input_rsm", "kernel_distance", "matrix_cosine",
     "monte_carlo_noise", "ntk", "ntk_kernel_distance", "output_rsm", "parameter_noise_sensitivity", "task_loss",
     "task_specificity", "transition_function",
-    "ExactSolution", "eigendecomposition",
+    "ExactSolution", "eigendecomposition", "converging_seed", "reaches_global_minimum",
+    "riccati_matrix", "riccati_flow", "network_product",
     "balance_matrix", "check_admissible", "estimate_lambda", "gaussian_balance_moments",
     "lambda_balanced", "sample_balance_moments",
     "split_singular_values",

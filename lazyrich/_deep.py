@@ -25,6 +25,22 @@ def _chain(Ws: Sequence[np.ndarray], lo: int, hi: int, n: int) -> np.ndarray:
     return out
 
 
+def network_product(Ws: Sequence[ArrayLike]) -> np.ndarray:
+    """The network function W_L ⋯ W_2 W_1 of a list of layers [W_1, …, W_L].
+
+    Works on stacks over time too (each W of shape (T, rows, cols)).
+
+    >>> network_product([np.ones((2, 3)), np.eye(2)]).shape
+    (2, 3)
+    """
+    if len(Ws) == 0:
+        raise ValueError("Ws must hold at least one layer, got an empty list")
+    out = np.asarray(Ws[0], dtype=float)
+    for W in Ws[1:]:
+        out = np.asarray(W, dtype=float) @ out
+    return out
+
+
 def deep_lambda_balanced(dims: Sequence[int], lams: Sequence[float] | float, *,
                          scale: float = 1.0, rng: np.random.Generator) -> list[np.ndarray]:
     """Layer-wise λ-balanced weights for a deep linear network (SPEC B.16).

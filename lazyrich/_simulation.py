@@ -8,6 +8,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.integrate import solve_ivp
 
+from ._analysis import kernel_distance, ntk
 from ._validation import as_matrix, check_dim, check_positive, check_times, check_weights
 
 
@@ -61,6 +62,15 @@ class Trajectory:
     def balance(self) -> np.ndarray:
         """W2ᵀW2 − W1W1ᵀ at every record, shape (T, hidden, hidden)."""
         return _swap(self.W2) @ self.W2 - self.W1 @ _swap(self.W1)
+
+    def ntk(self, X: ArrayLike) -> np.ndarray:
+        """Neural tangent kernel on the inputs X at every record, shape (T, P·out, P·out)."""
+        return ntk(self.w1tw1(), self.w2w2t(), X)
+
+    def kernel_distance(self, X: ArrayLike) -> np.ndarray:
+        """Kernel distance between the NTK at the first record and at every record, shape (T,)."""
+        K = self.ntk(X)
+        return np.asarray(kernel_distance(K[0], K))
 
 
 def check_run(in_dim: int, out_dim: int, X: ArrayLike, Y: ArrayLike, lr: float, steps: int,
@@ -188,4 +198,46 @@ def gradient_flow(W1: ArrayLike, W2: ArrayLike, sigma_yx: ArrayLike, t: ArrayLik
     Q = np.concatenate([_swap(A), B], axis=1)
     out = np.empty((len(ts), ni + no, ni + no))
     out[order] = Q @ _swap(Q)
+    return out[0] if scalar else out
+
+
+def riccati_flow(W1: ArrayLike, W2: ArrayLike, sigma_yx: ArrayLike, t: ArrayLike, *,
+                 tau: float = 1.0, rtol: float = 1e-10, atol: float = 1e-20) -> np.ndarray:
+    """QQᵀ(t) by scipy ``solve_ivp`` (DOP853) on the Riccati ODE τ d(QQᵀ)/dt = F·QQᵀ + QQᵀ·F − (QQᵀ)².
+
+    What a user without the closed form would run (F from :func:`riccati_matrix`, λ read off the
+    weights); used as the competitor in ``benchmarks/``. For the independent reference on the
+    weights themselves use :func:`gradient_flow`.
+
+    Returns
+    -------
+    ndarray, shape (len(t), n, n) (or (n, n) for scalar t), n = in_dim + out_dim.
+    """
+    W1, W2 = check_weights(W1, W2)
+    h, ni = W1.shape
+    no = W2.shape[0]
+    syx = as_matrix("sigma_yx", sigma_yx, (no, ni))
+    tau = check_positive("tau", tau)
+    lam = float(np.trace(W2.T @ W2 - W1 @ W1.T)) / h
+    F = np.block([[-lam / 2.0 * np.eye(ni), syx.T], [syx, lam / 2.0 * np.eye(no)]])
+    times, scalar = check_times(t)
+    order = np.argsort(times)
+    ts = times[order]
+    n = ni + no
+    Q = np.vstack([W1.T, W2])
+    y0 = (Q @ Q.T).ravel()
+
+    def rhs(_, y):
+        M = y.reshape(n, n)
+        return ((F @ M + M @ F - M @ M) / tau).ravel()
+
+    if ts[-1] > 0:
+        sol = solve_ivp(rhs, (0.0, ts[-1]), y0, method="DOP853", t_eval=ts, rtol=rtol, atol=atol)
+        if not sol.success:
+            raise RuntimeError(f"solve_ivp failed: {sol.message}")
+        Ys = sol.y.T
+    else:
+        Ys = np.tile(y0, (len(ts), 1))
+    out = np.empty((len(ts), n, n))
+    out[order] = Ys.reshape(-1, n, n)
     return out[0] if scalar else out

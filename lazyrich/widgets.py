@@ -36,11 +36,11 @@ MAX_FRAMES = 30
 
 def explorer_curves(sigma_yx: ArrayLike, X: ArrayLike, *, lam: float, scale: float,
                     hidden_dim: int | None = None, t: ArrayLike = DEFAULT_T,
-                    rng_seed: int = 0) -> dict[str, np.ndarray]:
+                    rng: int | np.random.Generator = 0) -> dict[str, np.ndarray]:
     """Loss, singular values of W2W1 and NTK kernel distance over time, from the exact solution.
 
     The initialisation is ``lambda_balanced(in, hidden, out, lam, scale=scale)`` with the random
-    directions drawn from ``np.random.default_rng(rng_seed)``, so changing λ or the scale keeps the
+    directions drawn from ``np.random.default_rng(rng)``, so changing λ or the scale keeps the
     same directions and only moves the knob being explored. Only the closed form is evaluated
     (SPEC B.4, B.9, B.11), no simulation: a call takes a few milliseconds.
 
@@ -58,7 +58,7 @@ def explorer_curves(sigma_yx: ArrayLike, X: ArrayLike, *, lam: float, scale: flo
         Hidden width; default min(in_dim, out_dim).
     t : array, shape (T,)
         Times t/τ.
-    rng_seed : int
+    rng : int or numpy.random.Generator
         Seed of the random singular vectors and hidden rotation of the initialisation.
 
     Returns
@@ -72,7 +72,7 @@ def explorer_curves(sigma_yx: ArrayLike, X: ArrayLike, *, lam: float, scale: flo
     n_out, n_in = sigma_yx.shape
     hidden = min(n_in, n_out) if hidden_dim is None else hidden_dim
     W1, W2 = lambda_balanced(n_in, hidden, n_out, lam, scale=scale,
-                             rng=np.random.default_rng(rng_seed))
+                             rng=np.random.default_rng(rng))
     sol = ExactSolution(W1, W2, sigma_yx)
     t = np.asarray(t, dtype=float)
     w = sol.w2w1(t)
@@ -116,7 +116,7 @@ def _update(lines, curves: dict[str, np.ndarray]) -> None:
 
 
 def plot_explorer(task: Task, *, lam: float, scale: float, t: ArrayLike = DEFAULT_T,
-                  hidden_dim: int | None = None, rng_seed: int = 0, axes=None):
+                  hidden_dim: int | None = None, rng: int | np.random.Generator = 0, axes=None):
     """Static three-panel explorer figure for one (λ, scale). Returns the figure."""
     import matplotlib.pyplot as plt
 
@@ -127,13 +127,13 @@ def plot_explorer(task: Task, *, lam: float, scale: float, t: ArrayLike = DEFAUL
         fig = axes[0].figure
     lines = _setup_axes(axes, task, t)
     _update(lines, explorer_curves(task.sigma_yx, task.X, lam=lam, scale=scale, t=t,
-                                   hidden_dim=hidden_dim, rng_seed=rng_seed))
+                                   hidden_dim=hidden_dim, rng=rng))
     axes[0].set_title(f"λ = {lam:g}, scale = {scale:.0e}", loc="left", fontsize=10)
     return fig
 
 
 def lambda_explorer(task: Task, *, t: ArrayLike = DEFAULT_T, hidden_dim: int | None = None,
-                    rng_seed: int = 0, lam: float = 0.0, log10_scale: float = -2.0):
+                    rng: int | np.random.Generator = 0, lam: float = 0.0, log10_scale: float = -2.0):
     """An ipywidgets UI: sliders for λ and log10(initial scale) redraw the three panels.
 
     Sliders use ``continuous_update=False``; each redraw evaluates the exact solution only.
@@ -153,7 +153,7 @@ def lambda_explorer(task: Task, *, t: ArrayLike = DEFAULT_T, hidden_dim: int | N
         with out:
             out.clear_output(wait=True)
             plot_explorer(task, lam=lam_slider.value, scale=10.0 ** scale_slider.value, t=t,
-                          hidden_dim=hidden_dim, rng_seed=rng_seed)
+                          hidden_dim=hidden_dim, rng=rng)
             plt.show()
 
     lam_slider.observe(redraw, names="value")
@@ -164,7 +164,7 @@ def lambda_explorer(task: Task, *, t: ArrayLike = DEFAULT_T, hidden_dim: int | N
 
 def lambda_sweep_animation(task: Task, lams: Sequence[float], *, scale: float = 1e-2,
                            t: ArrayLike = DEFAULT_T, hidden_dim: int | None = None,
-                           rng_seed: int = 0, figsize: tuple[float, float] = (9.0, 2.6), dpi: int = 60):
+                           rng: int | np.random.Generator = 0, figsize: tuple[float, float] = (9.0, 2.6), dpi: int = 60):
     """A matplotlib ``FuncAnimation`` over a λ sweep: one frame per λ (kernel-free in HTML).
 
     Display it in a notebook with ``IPython.display.HTML(animation_html(anim))``; the result works
@@ -179,7 +179,7 @@ def lambda_sweep_animation(task: Task, lams: Sequence[float], *, scale: float = 
                          f"got {len(lams)}")
     t = np.asarray(t, dtype=float)
     curves = [explorer_curves(task.sigma_yx, task.X, lam=v, scale=scale, t=t,
-                              hidden_dim=hidden_dim, rng_seed=rng_seed) for v in lams]
+                              hidden_dim=hidden_dim, rng=rng) for v in lams]
     fig, axes = plt.subplots(1, 3, figsize=figsize, dpi=dpi)
     lines = _setup_axes(axes, task, t)
     title = axes[0].set_title("", loc="left", fontsize=10)

@@ -20,7 +20,7 @@ def task():
 
 def test_explorer_curves_are_the_exact_solution(task):
     t = np.geomspace(1e-2, 1e2, 40)
-    c = lrw.explorer_curves(task.sigma_yx, task.X, lam=-1.5, scale=0.01, t=t, rng_seed=3)
+    c = lrw.explorer_curves(task.sigma_yx, task.X, lam=-1.5, scale=0.01, t=t, rng=3)
     W1, W2 = lr.lambda_balanced(3, 3, 3, -1.5, scale=0.01, rng=np.random.default_rng(3))
     sol = lr.ExactSolution(W1, W2, task.sigma_yx)
     np.testing.assert_allclose(c["loss"], sol.loss(t), rtol=1e-12)
