@@ -13,7 +13,7 @@ from numpy.typing import ArrayLike
 from scipy.optimize import brentq
 
 from ._initialisation import _haar
-from ._simulation import check_run, descend
+from ._simulation import Trajectory, check_run, descend
 from ._validation import as_matrix, check_dim, check_positive
 
 
@@ -150,10 +150,11 @@ def _activation(name: str):
 
 def nonlinear_gradient_descent(W1: ArrayLike, W2: ArrayLike, X: ArrayLike, Y: ArrayLike, *,
                                activation: str, lr: float, steps: int,
-                               record_every: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                               record_every: int = 1) -> Trajectory:
     """Full-batch gradient descent on (1/2P)‖W2 φ(W1 X) − Y‖_F², φ = tanh, relu or linear.
 
-    Returns ``(t, W1s, W2s)`` with records before each update, t = step·lr.
+    Returns a :class:`Trajectory` with records before each update, t = step·lr (its ``w2w1`` is
+    not the network function here, since φ sits between the layers).
     """
     phi, dphi = _activation(activation)
     W1 = as_matrix("W1", W1)
@@ -168,7 +169,7 @@ def nonlinear_gradient_descent(W1: ArrayLike, W2: ArrayLike, X: ArrayLike, Y: Ar
         return [((W2.T @ E) * dphi(Z)) @ X.T, E @ H.T]
 
     t, (R1, R2) = descend([W1, W2], descent, lr=lr, steps=steps, record_every=record_every)
-    return t, R1, R2
+    return Trajectory(t, R1, R2)
 
 
 def nonlinear_ntk(W1: ArrayLike, W2: ArrayLike, X: ArrayLike, activation: str) -> np.ndarray:
