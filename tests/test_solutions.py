@@ -14,6 +14,8 @@ import pytest
 
 from prose_numbers import python_blocks
 
+pytestmark = pytest.mark.notebooks
+
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
