@@ -21,6 +21,7 @@ from ._initialisation import (balance_matrix, check_admissible, estimate_lambda,
                               gaussian_balance_moments, lambda_balanced, sample_balance_moments,
                               split_singular_values)
 from ._simulation import Trajectory, gradient_descent, gradient_flow, riccati_flow
+from ._simulation import reference_qqt
 from ._tasks import (HIERARCHY_FEATURES, HIERARCHY_ITEMS, Task, random_regression, reversal_task,
                      semantic_hierarchy, task_sequence, whiten)
 
@@ -40,7 +41,7 @@ __all__ = [
     "balance_matrix", "check_admissible", "estimate_lambda", "gaussian_balance_moments",
     "lambda_balanced", "sample_balance_moments",
     "split_singular_values",
-    "Trajectory", "gradient_descent", "gradient_flow",
+    "Trajectory", "gradient_descent", "gradient_flow", "reference_qqt",
     "HIERARCHY_FEATURES", "HIERARCHY_ITEMS", "Task", "random_regression", "reversal_task",
     "semantic_hierarchy", "task_sequence", "whiten",
 ]

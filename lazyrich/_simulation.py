@@ -241,3 +241,45 @@ def riccati_flow(W1: ArrayLike, W2: ArrayLike, sigma_yx: ArrayLike, t: ArrayLike
     out = np.empty((len(ts), n, n))
     out[order] = Ys.reshape(-1, n, n)
     return out[0] if scalar else out
+
+
+def reference_qqt(W1: ArrayLike, W2: ArrayLike, sigma_yx: ArrayLike, t: ArrayLike, *,
+                  t_converged: float, tau: float = 1.0, converged_rtol: float = 1e-9) -> np.ndarray:
+    """QQᵀ(t) over any time range: :func:`gradient_flow` up to ``t_converged``, the converged
+    limit beyond.
+
+    The limit is W2W1 = Σ̃yx with the Gram matrices of :func:`converged_representations` (paper
+    App. B; it assumes hidden_dim = min(in_dim, out_dim) and a flow that reaches the global
+    minimum). Neither part uses the closed form, so this is an independent reference for
+    ``ExactSolution`` at times where integrating the ODE would be slow. λ is read off the weights.
+
+    Raises
+    ------
+    ValueError
+        If the ODE at ``t_converged`` differs from the limit by more than ``converged_rtol`` of its
+        largest entry: then the flow has not converged there (or converges elsewhere, to a saddle).
+
+    >>> import numpy as np
+    >>> W1, W2 = np.array([[0.1]]), np.array([[0.1]])
+    >>> q = reference_qqt(W1, W2, [[1.0]], [1.0, 1e6], t_converged=40.0)
+    >>> q.shape, bool(np.allclose(q[1], [[1.0, 1.0], [1.0, 1.0]]))
+    ((2, 2, 2), True)
+    """
+    from ._analysis import converged_representations
+
+    W1, W2 = check_weights(W1, W2)
+    syx = as_matrix("sigma_yx", sigma_yx, (W2.shape[0], W1.shape[1]))
+    times, scalar = check_times(t)
+    t_converged = check_positive("t_converged", t_converged)
+    lam = float(np.trace(W2.T @ W2 - W1 @ W1.T)) / W1.shape[0]
+    A, B = converged_representations(syx, lam)
+    limit = np.block([[A, syx.T], [syx, B]])
+    near = times <= t_converged
+    ode = gradient_flow(W1, W2, syx, np.append(times[near], t_converged), tau=tau)
+    gap = np.max(np.abs(ode[-1] - limit)) / np.max(np.abs(limit))
+    if not gap <= converged_rtol:
+        raise ValueError(f"gradient flow has not reached the converged limit by t_converged = "
+                         f"{t_converged:g}: relative gap {gap:.2e} > converged_rtol = {converged_rtol:g}")
+    out = np.broadcast_to(limit, (len(times),) + limit.shape).copy()
+    out[near] = ode[:-1]
+    return out[0] if scalar else out

@@ -249,3 +249,46 @@ def draw_hierarchy(ax, item_names: Sequence[str], *,
     ax.axis("off")
     if title:
         ax.set_title(title, loc="left", fontsize=10)
+
+
+# -- chapters 1-2 ----
+def sim_exact_key(ax, *, sim_label: str = "simulation", exact_label: str = "exact",
+                  color: str = "0.45", **legend_kwargs):
+    """In-figure key for a panel that overlays simulations (coloured, solid) and exact solutions
+    (black dotted, :data:`EXACT_STYLE`): one grey solid line labelled ``sim_label``, one black dotted
+    line labelled ``exact_label``. Extra keywords go to ``ax.legend`` (e.g. ``loc``, ``fontsize``).
+
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> [t.get_text() for t in sim_exact_key(ax).get_texts()]
+    ['simulation', 'exact']
+    >>> plt.close(fig)
+    """
+    from matplotlib.lines import Line2D
+
+    handles = [Line2D([], [], color=color, lw=2.0, label=sim_label),
+               Line2D([], [], **EXACT_STYLE, label=exact_label)]
+    return ax.legend(handles=handles, **legend_kwargs)
+
+
+def plot_balance_moments(ax, widths: ArrayLike, sampled: Sequence[dict], exact: Sequence[dict], *,
+                         exact_label: str = "formula") -> None:
+    """Standard deviations of the balance-matrix entries against width (paper Fig. 1C).
+
+    ``sampled`` and ``exact`` hold one dict per width with keys ``var_diag`` and ``var_off``, as
+    returned by :func:`lazyrich.sample_balance_moments` and :func:`lazyrich.gaussian_balance_moments`:
+    Monte-Carlo values as markers, the formulas as black dotted lines, on log-log axes.
+    """
+    import matplotlib.pyplot as plt
+
+    widths = np.asarray(widths)
+    for key, marker, col, name in [("var_diag", "o", PALETTE[0], "diagonal"),
+                                   ("var_off", "s", PALETTE[1], "off-diagonal")]:
+        ax.loglog(widths, [np.sqrt(m[key]) for m in sampled], marker, color=col,
+                  label=f"{name}, Monte Carlo")
+        ax.loglog(widths, [np.sqrt(m[key]) for m in exact], **EXACT_STYLE,
+                  label=exact_label if key == "var_off" else None)
+    ax.set_xticks(widths, [f"{w:g}" for w in widths])
+    ax.xaxis.set_minor_locator(plt.NullLocator())
+    ax.set_ylabel("std of W₂ᵀW₂ − W₁W₁ᵀ entries")
+    ax.legend()

@@ -324,3 +324,19 @@ def test_simulators_reject_bad_input(good):
         lr.gradient_descent(W1 * 30, W2 * 30, task.X, task.Y, lr=1.0, steps=200)
     with pytest.raises(ValueError, match="NaN"):
         lr.gradient_flow(W1, W2, task.sigma_yx, [0.0, np.nan])
+
+
+def test_reference_qqt_is_the_ode_then_the_converged_limit_and_refuses_a_saddle():
+    rng = np.random.default_rng(5)
+    task = lr.random_regression(12, 3, 3, rng=rng)
+    W1, W2 = lr.lambda_balanced(3, 3, 3, 0.5, scale=0.1, rng=rng)
+    t = np.array([0.5, 3.0, 1e4])
+    ref = lr.reference_qqt(W1, W2, task.sigma_yx, t, t_converged=200.0)
+    np.testing.assert_allclose(ref[:2], lr.gradient_flow(W1, W2, task.sigma_yx, t[:2]), atol=1e-12)
+    A, B = lr.converged_representations(task.sigma_yx, 0.5)
+    np.testing.assert_allclose(ref[2], np.block([[A, task.sigma_yx.T], [task.sigma_yx, B]]))
+    np.testing.assert_allclose(lr.ExactSolution(W1, W2, task.sigma_yx).qqt(t), ref, atol=1e-9)
+    U, _, Vt = np.linalg.svd(task.sigma_yx)
+    W1s, W2s = 0.1 * np.diag([1.0, 1.0, -1.0]) @ Vt, 0.1 * U  # λ = 0, one mode flipped: a saddle
+    with pytest.raises(ValueError, match="has not reached the converged limit"):
+        lr.reference_qqt(W1s, W2s, task.sigma_yx, t, t_converged=200.0)
