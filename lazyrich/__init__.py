@@ -55,3 +55,7 @@ __all__ += ["deep_gradient_flow", "deep_lazy_product"]
 from ._representations import balanced_grams, kernel_distance_map, slow_rate  # noqa: E402
 
 __all__ += ["balanced_grams", "kernel_distance_map", "slow_rate"]
+
+from ._applications import half_times  # noqa: E402
+
+__all__ += ["half_times"]

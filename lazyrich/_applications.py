@@ -141,3 +141,39 @@ def new_feature_generalisation(w1tw1: ArrayLike, X: ArrayLike, item: int) -> np.
     """
     rsm = np.asarray(X, dtype=float).T @ np.asarray(w1tw1, dtype=float) @ np.asarray(X, dtype=float)
     return rsm[item] / rsm[item, item]
+
+
+def half_times(t: ArrayLike, s: ArrayLike, s_target: ArrayLike) -> np.ndarray:
+    """First time each mode strength s_α(t) reaches half its target s̃_α, shape (m,).
+
+    A mode's step (its sigmoid at λ = 0, paper Theorem 5.1) is placed at the first time
+    s̃_α − s_α(t) falls below s̃_α/2, interpolated as in :func:`first_time_below`; ``inf`` where
+    the mode never gets there on the grid (for instance a mode stuck at a saddle).
+
+    Parameters
+    ----------
+    t : array, shape (T,)
+        Increasing times.
+    s : array, shape (T, m)
+        Mode strengths (e.g. singular values of W2W1, sorted like ``s_target``) at the times t.
+    s_target : array, shape (m,)
+        Task singular values s̃_α, all > 0.
+
+    Examples
+    --------
+    >>> from lazyrich import aligned_singular_values
+    >>> t = np.geomspace(1e-2, 1e2, 2001)
+    >>> s = aligned_singular_values([1e-3], [1.0], 0.0, t)
+    >>> float(np.round(half_times(t, s, [1.0])[0], 3)), float(np.round(np.log(999.0) / 2, 3))
+    (3.453, 3.453)
+    """
+    t = np.asarray(t, dtype=float)
+    s = np.asarray(s, dtype=float)
+    s_target = np.atleast_1d(np.asarray(s_target, dtype=float))
+    if t.ndim != 1 or s.shape != (len(t), len(s_target)):
+        raise ValueError(f"s must have shape (len(t), len(s_target)) = ({len(t)}, {len(s_target)}), "
+                         f"got {s.shape}")
+    if not np.all(s_target > 0):
+        raise ValueError(f"s_target must be positive, got {s_target}")
+    return np.array([first_time_below(t, target - s[:, a], target / 2)
+                     for a, target in enumerate(s_target)])

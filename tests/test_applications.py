@@ -68,3 +68,23 @@ def test_new_feature_generalisation_matches_training_a_readout():
     np.testing.assert_allclose(w @ H, predicted, atol=1e-8)
     assert predicted[0] == pytest.approx(1.0)
     assert predicted[1] > predicted[2] > predicted[4]  # robin > salmon > oak: hierarchical
+
+
+def test_half_times_match_the_logistic_midpoint():
+    # Theorem 5.1 at λ = 0: s(t) = s̃ / (1 + (s̃/s0 − 1) e^{−2 s̃ t}) reaches s̃/2 at ln(s̃/s0 − 1)/(2 s̃).
+    s0, s_target = np.array([1e-3, 1e-3]), np.array([1.0, 0.25])
+    t = np.geomspace(1e-2, 1e2, 4001)
+    s = lr.aligned_singular_values(s0, s_target, 0.0, t)
+    expected = np.log(s_target / s0 - 1) / (2 * s_target)
+    np.testing.assert_allclose(lr.half_times(t, s, s_target), expected, rtol=1e-4)
+    # A mode stuck at the saddle (negative start, λ = 0) never gets there.
+    stuck = lr.aligned_singular_values([-1e-3], [1.0], 0.0, t)
+    assert lr.half_times(t, stuck, [1.0])[0] == np.inf
+
+
+def test_half_times_rejects_bad_shapes():
+    t = np.linspace(0.0, 1.0, 5)
+    with pytest.raises(ValueError, match="s must have shape"):
+        lr.half_times(t, np.zeros((4, 2)), [1.0, 0.5])
+    with pytest.raises(ValueError, match="s_target must be positive"):
+        lr.half_times(t, np.zeros((5, 1)), [0.0])
