@@ -46,7 +46,7 @@ from ._kernels import ntk, ntk_kernel_distance
 from ._linalg import swap
 from ._measures import task_loss
 from ._validation import (BALANCE_RTOL, CHUNK_BYTES, FAST_EXPONENT, LAM_NOISE_FACTOR, ROUNDOFF_ULPS,
-                          SNAP_TOL, ZERO_LAM_ULPS, as_array, balance_residual, as_matrix, check_balanced, check_finite,
+                          SNAP_TOL, ZERO_LAM_ULPS, as_array, balance_fit, as_matrix, check_finite,
                           check_positive, check_tolerance, check_weights, input_eps, scaled_times,
                           warn_precision)
 
@@ -227,8 +227,7 @@ class ExactSolution:
         self.sigma_yx = as_matrix("sigma_yx", sigma_yx, (self.out_dim, self.in_dim))
         self.tau = check_positive("tau", tau)
         snap_tol = check_tolerance("snap_tol", snap_tol)
-        lam = check_balanced(W1, W2, balance_rtol, eps=eps)
-        _, residual, size = balance_residual(W1, W2)
+        lam, residual, size = balance_fit(W1, W2, balance_rtol, eps=eps)
         # A λ below the round-off of the balance matrix is not resolved by the weights: exactly 0.
         unit = eps * size / self.hidden_dim
         if abs(lam) <= ZERO_LAM_ULPS * unit:
@@ -257,10 +256,11 @@ class ExactSolution:
     def _build_flag(self, P: np.ndarray, snap_tol: float, eps: float) -> None:
         """Flag basis of the hidden space ordered by growth rate, and the snapped P (module doc)."""
         n, h = P.shape
-        norm = max(np.linalg.norm(P, 2), np.finfo(float).tiny)
+        norm = max(float(np.sqrt(np.sum(P**2))), np.finfo(float).tiny)  # ‖Q(0)‖_F
         roundoff = ROUNDOFF_ULPS * eps * norm
         tol = snap_tol * norm if self.lam == 0 else min(snap_tol * norm, roundoff)
-        basis: list[np.ndarray] = []
+        V = np.zeros((h, h))  # flag basis, filled column by column
+        g = 0
         owner: list[int] = []  # row that introduced each flag direction
         P = P.copy()
         n_snapped = 0
@@ -268,21 +268,22 @@ class ExactSolution:
         growing = np.flatnonzero(self.mu > 0)
         for i in growing:
             p = P[i]
-            V = np.array(basis).T if basis else np.zeros((h, 0))
-            r = p - V @ (V.T @ p)
-            r = r - V @ (V.T @ r)  # re-orthogonalise
-            rn = np.linalg.norm(r)
-            if len(basis) >= h:
-                P[i] = V @ (V.T @ p)  # the hidden space is full: the rest is round-off
+            Vg = V[:, :g]
+            r = p - Vg @ (Vg.T @ p)
+            r = r - Vg @ (Vg.T @ r)  # re-orthogonalise
+            rn = float(np.sqrt(r @ r))
+            if g >= h:
+                P[i] = Vg @ (Vg.T @ p)  # the hidden space is full: the rest is round-off
                 continue
             if rn > tol:
-                basis.append(r / rn)
+                V[:, g] = r / rn
+                g += 1
                 owner.append(i)
                 if rn <= roundoff:
                     ambiguous.append(rn / norm)
             else:
                 n_snapped += 1  # an unstable direction whose initial component is zero
-                P[i] = V @ (V.T @ p)
+                P[i] = Vg @ (Vg.T @ p)
                 if self.lam != 0 or rn > roundoff:
                     ambiguous.append(rn / norm)
         if ambiguous:
@@ -292,8 +293,7 @@ class ExactSolution:
                 f"({ROUNDOFF_ULPS:g} eps = {ROUNDOFF_ULPS * eps:.1e}) at lam = {self.lam:.3g}: whether "
                 "and when those modes escape their saddle depends on round-off, not on the "
                 f"problem ({n_snapped} treated as exactly zero; see ExactSolution.n_snapped)")
-        g = len(basis)
-        V = np.array(basis).T if basis else np.zeros((h, 0))
+        V = V[:, :g]
         # Orthonormal complement of the flag span.
         if g < h:
             q, _ = np.linalg.qr(np.hstack([V, np.eye(h)]))

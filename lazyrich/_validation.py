@@ -232,7 +232,15 @@ def balance_residual(W1: np.ndarray, W2: np.ndarray) -> tuple[float, float, floa
 
 def check_balanced(W1: np.ndarray, W2: np.ndarray, rtol: float = BALANCE_RTOL, *,
                    eps: float = EPS) -> float:
-    """Return λ if W1, W2 are λ-balanced to ``rtol`` (relative to the weights' size), else raise.
+    """Return λ if W1, W2 are λ-balanced to ``rtol`` (relative to the weights' size), else raise
+    (see :func:`balance_fit`)."""
+    return balance_fit(W1, W2, rtol, eps=eps)[0]
+
+
+def balance_fit(W1: np.ndarray, W2: np.ndarray, rtol: float = BALANCE_RTOL, *,
+                eps: float = EPS) -> tuple[float, float, float]:
+    """(λ, residual, scale) of :func:`balance_residual` if W1, W2 are λ-balanced to ``rtol``
+    (relative to the weights' size), else raise.
 
     The tolerance is never below ``BALANCE_ULPS·eps``, the round-off of weights stored at the
     precision ``eps`` (float32 inputs pass ``eps = 1.2e-7``).
@@ -250,4 +258,4 @@ def check_balanced(W1: np.ndarray, W2: np.ndarray, rtol: float = BALANCE_RTOL, *
             f"{tol:.0e} * (||W1||_F^2 + ||W2||_F^2) = {tol * scale:.3e}.{precision} "
             "Use lazyrich.lambda_balanced(...) to build balanced weights."
         )
-    return lam
+    return lam, residual, scale
