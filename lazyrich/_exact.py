@@ -45,7 +45,7 @@ from ._initialisation import lambda_balanced, split_singular_values
 from ._kernels import ntk, ntk_kernel_distance
 from ._linalg import swap
 from ._measures import task_loss
-from ._validation import (BALANCE_RTOL, CHUNK_BYTES, FAST_EXPONENT, LAM_NOISE_FACTOR, ROUNDOFF_ULPS,
+from ._validation import (AMBIGUOUS_ULPS, BALANCE_RTOL, CHUNK_BYTES, FAST_EXPONENT, LAM_NOISE_FACTOR, ROUNDOFF_ULPS,
                           SNAP_TOL, ZERO_LAM_ULPS, as_array, balance_fit, as_matrix, check_finite,
                           check_positive, check_tolerance, check_weights, input_eps, scaled_times,
                           warn_precision)
@@ -190,10 +190,11 @@ class ExactSolution:
         flow reaches the global minimum. The rule: at λ = 0 a component below
         ``snap_tol·‖Q(0)‖`` is zero; such zeros are exact there (in a square network the sign of
         det(W2W1(0))·det(Σ̃yx) fixes their parity, and a disagreement is reported). At λ ≠ 0 a
-        component is zero only if it is below round-off, ``1024·eps·‖Q(0)‖`` (eps of the input
+        component is zero only if it is below round-off, ``64·eps·‖Q(0)‖`` (eps of the input
         dtype), since λ ≠ 0 makes every genuine component escape, however small. Whenever the
-        decision rests on round-off (a component between round-off and ``snap_tol`` at λ = 0, or
-        at or below round-off at λ ≠ 0) a :class:`~lazyrich.PrecisionWarning` says so.
+        decision rests on round-off (a component between ``1024·eps·‖Q(0)‖`` and ``snap_tol`` set
+        to zero at λ = 0, or any component below ``1024·eps·‖Q(0)‖`` at λ ≠ 0) a
+        :class:`~lazyrich.PrecisionWarning` says so.
 
     Notes
     -----
@@ -257,8 +258,8 @@ class ExactSolution:
         """Flag basis of the hidden space ordered by growth rate, and the snapped P (module doc)."""
         n, h = P.shape
         norm = max(float(np.sqrt(np.sum(P**2))), np.finfo(float).tiny)  # ‖Q(0)‖_F
-        roundoff = ROUNDOFF_ULPS * eps * norm
-        tol = snap_tol * norm if self.lam == 0 else min(snap_tol * norm, roundoff)
+        roundoff = AMBIGUOUS_ULPS * eps * norm
+        tol = snap_tol * norm if self.lam == 0 else min(snap_tol, ROUNDOFF_ULPS * eps) * norm
         V = np.zeros((h, h))  # flag basis, filled column by column
         g = 0
         owner: list[int] = []  # row that introduced each flag direction
@@ -285,12 +286,12 @@ class ExactSolution:
                 n_snapped += 1  # an unstable direction whose initial component is zero
                 P[i] = Vg @ (Vg.T @ p)
                 if self.lam != 0 or rn > roundoff:
-                    ambiguous.append(rn / norm)
+                    ambiguous.append(rn / norm)  # at λ = 0 a zero at round-off level is exact
         if ambiguous:
             warn_precision(
                 f"{len(ambiguous)} growing initial component(s) of relative size "
                 f"{', '.join(f'{a:.1e}' for a in ambiguous)} sit at round-off level "
-                f"({ROUNDOFF_ULPS:g} eps = {ROUNDOFF_ULPS * eps:.1e}) at lam = {self.lam:.3g}: whether "
+                f"({AMBIGUOUS_ULPS:g} eps = {AMBIGUOUS_ULPS * eps:.1e}) at lam = {self.lam:.3g}: whether "
                 "and when those modes escape their saddle depends on round-off, not on the "
                 f"problem ({n_snapped} treated as exactly zero; see ExactSolution.n_snapped)")
         V = V[:, :g]
@@ -422,7 +423,9 @@ class ExactSolution:
         """Rows × cols block of QQᵀ = N A⁻¹ Nᵀ (``kind="block"``, cols None for a symmetric
         block), or the factor Zᵀ = L⁻¹ Nᵀ with A = L Lᵀ (``kind="factor"``), chunked over times."""
         s, scalar = scaled_times(t, self.tau)
-        if s.size and not np.isfinite(np.max(np.abs(self.mu)) * np.max(s)):
+        with np.errstate(over="ignore"):
+            overflow = s.size and not np.isfinite(np.max(np.abs(self.mu)) * np.max(s))
+        if overflow:
             raise ValueError(f"t/tau = {np.max(s):.3g} times the largest rate {np.max(np.abs(self.mu)):.3g} "
                              "overflows float64")
         sel = rows if cols is None else np.concatenate([rows, cols])

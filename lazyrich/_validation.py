@@ -26,9 +26,13 @@ ZERO_LAM_ULPS = 64.0
 LAM_NOISE_FACTOR = 8.0
 #: Default relative size below which a growing initial component at λ = 0 is treated as exactly 0.
 SNAP_TOL = 1e-12
-#: Growing components below this many units of round-off (relative to ‖Q(0)‖) cannot be told apart
-#: from zero; a result that depends on them comes with a :class:`PrecisionWarning`.
-ROUNDOFF_ULPS = 1024.0
+#: At λ ≠ 0, growing components below this many units of round-off (relative to ‖Q(0)‖) are
+#: treated as exactly zero: they cannot be told apart from zero.
+ROUNDOFF_ULPS = 64.0
+#: Growing components below this many units of round-off (relative to ‖Q(0)‖) are known to a few
+#: digits at best (round-off of a structural zero reaches ~60 units in 16-16-16 networks); a
+#: result that depends on them comes with a :class:`PrecisionWarning`.
+AMBIGUOUS_ULPS = 1024.0
 #: Largest exponent evaluated directly by the exact solution; beyond it exponents are combined
 #: before ``exp``.
 FAST_EXPONENT = 300.0
@@ -122,6 +126,8 @@ def as_array(name: str, a) -> np.ndarray:
     if a is None:
         raise ValueError(f"{name} is required, got None")
     raw = np.asarray(a)
+    if raw.dtype.kind in "USV":
+        raise ValueError(f"{name} must hold real numbers, got {a!r}")
     if np.iscomplexobj(raw):
         raise ValueError(f"{name} must be real, got complex values (dtype {raw.dtype}); pass the real "
                          "part explicitly if that is what you mean")

@@ -163,3 +163,17 @@ def test_deep_gradient_descent_conserves_layerwise_balance():
         np.testing.assert_allclose(B, lam * np.eye(3), atol=1e-4)
     with pytest.raises(ValueError, match="activation must be"):
         lr.nonlinear_gradient_descent(Ws[0], Ws[1], task.X, task.Y, activation="gelu", lr=0.1, steps=1)
+
+
+def test_deep_gradient_descent_returns_a_trajectory_that_unpacks():
+    rng = np.random.default_rng(7)
+    task = lr.random_regression(10, 3, 3, rng=rng)
+    Ws = lr.deep_lambda_balanced([3, 3, 3, 3], [0.5, -0.5], scale=0.5, rng=rng)
+    run = lr.deep_gradient_descent(Ws, task.X, task.Y, lr=1e-2, steps=20, record_every=10)
+    t, (A, B, C) = run
+    np.testing.assert_allclose(t, [0.0, 0.1, 0.2])
+    np.testing.assert_array_equal(run.Ws[1], B)
+    np.testing.assert_allclose(run.product(), C @ B @ A, rtol=1e-14)
+    np.testing.assert_allclose(run.loss(task.X, task.Y), lr.data_loss(C @ B @ A, task.X, task.Y),
+                               rtol=1e-14)
+    assert len(run.balance()) == 2 and run.lr == 1e-2

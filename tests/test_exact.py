@@ -1,6 +1,8 @@
 """The closed form against independent references: the gradient-flow ODE (scipy solve_ivp), the
 scalar mode ODE, and gradient descent as the learning rate shrinks. Never against itself."""
 
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -319,3 +321,156 @@ def test_slow_rate_forms_and_limits():
     direct = np.sqrt(s**2 + lam**2 / 4) - np.abs(lam) / 2
     np.testing.assert_allclose(lr.slow_rate(s, lam), direct, rtol=1e-12)
     np.testing.assert_allclose(lr.slow_rate(s, 1e6) * 1e6 / s**2, 1.0, rtol=1e-10)
+
+
+# -- the saddle decision at tiny λ (issue: no silent wrong answers) ------------------------------
+def _mismatched_start(scale, lam):
+    """A 3-3-3 start whose W2W1(0) has the opposite determinant sign to Σ̃yx, re-balanced to λ."""
+    task = lr.random_regression(10, 3, 3, rng=4)
+    U, _, Vt = np.linalg.svd(task.sigma_yx)
+    W1, W2 = np.sqrt(scale) * np.diag([1.0, 1.0, -1.0]) @ Vt, np.sqrt(scale) * U
+    return (*lr.rebalance(W1, W2, lam), task)
+
+
+@pytest.mark.parametrize("scale", [1e-2, 1.0])
+@pytest.mark.parametrize("ratio", np.logspace(-16, -6, 11))
+def test_saddle_decision_across_tiny_lambda_against_the_ode(scale, ratio):
+    """Across λ/scale = 1e-16 … 1e-6 the answer is either the ODE's, or comes with a
+    PrecisionWarning, or λ is below what the weights resolve and is exactly 0 (then the determinant
+    signs decide: one mode stays on the saddle)."""
+    W1, W2, task = _mismatched_start(scale, ratio * scale)
+    t = np.array([0.0, 20.0, 40.0, 60.0, 100.0, 200.0])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        sol = lr.ExactSolution(W1, W2, task.sigma_yx)
+        q = sol.qqt(t)
+    warned = any(issubclass(w.category, lr.PrecisionWarning) for w in caught)
+    if sol.lam == 0 and not warned:
+        assert ratio <= 1e-15  # only λ below the weights' round-off
+        assert sol.n_snapped == 1 and not lr.reaches_global_minimum(W1, W2, task.sigma_yx)
+    elif not warned:
+        ref = lr.gradient_flow(W1, W2, task.sigma_yx, t, rtol=3e-14)
+        assert rel_err(q, ref) <= 1e-7
+        assert sol.n_snapped == 0
+        np.testing.assert_allclose(q[-1, 3:, :3], task.sigma_yx, atol=1e-6)  # the mode escaped
+    if ratio >= 1e-11:
+        assert not warned and sol.n_snapped == 0
+
+
+def test_tiny_lambda_mode_escapes_like_the_scalar_ode():
+    """The reported case: a0 = −1, s̃ = 1, λ = 1e-12 reaches ≈ 1 by t = 50, as the ODE does."""
+    ref = solve_ivp(lambda _, a: np.sqrt(1e-24 + 4 * a**2) * (1 - a), (0, 50), [-1.0],
+                    method="DOP853", rtol=1e-12, atol=1e-30).y[0, -1]
+    assert ref > 0.99
+    assert lr.aligned_singular_values([-1.0], [1.0], 1e-12, 50.0)[0] == pytest.approx(ref, abs=1e-8)
+
+
+@settings(max_examples=40, deadline=None)
+@given(log_ratio=st.floats(-16, -6), a0=st.floats(-2.0, -1e-3), s=st.floats(0.1, 2.0),
+       sign=st.sampled_from([-1.0, 1.0]))
+def test_aligned_modes_cross_zero_for_any_tiny_lambda(log_ratio, a0, s, sign):
+    """aligned_singular_values uses λ exactly, so there is no snapping: it follows the mode ODE
+    for every λ/scale down to 1e-16 (no warning, no jump between nearby λ)."""
+    lam = sign * 10**log_ratio * abs(a0)
+    t = np.array([5.0, 20.0, 40.0])
+    ref = solve_ivp(lambda _, a: np.sqrt(lam**2 + 4 * a**2) * (s - a), (0, 40), [a0],
+                    method="DOP853", t_eval=t, rtol=1e-12, atol=1e-30).y[0]
+    got = lr.aligned_singular_values([a0], [s], lam, t)[:, 0]
+    np.testing.assert_allclose(got, ref, rtol=0, atol=1e-6 * max(1.0, s))
+
+
+def test_converging_seed_and_reaches_global_minimum_at_tiny_lambda():
+    task = lr.random_regression(10, 3, 3, rng=4)
+    W1, W2, _ = _mismatched_start(1.0, 1e-9)
+    assert lr.reaches_global_minimum(W1, W2, task.sigma_yx)  # λ ≠ 0: the mode escapes
+    W1, W2, _ = _mismatched_start(1.0, 0.0)
+    assert not lr.reaches_global_minimum(W1, W2, task.sigma_yx)
+    k = lr.converging_seed(3, 3, 3, 0.0, task.sigma_yx, scale=1e-2, seeds=range(20))
+    W1, W2 = lr.lambda_balanced(3, 3, 3, 0.0, scale=1e-2, rng=k)
+    assert np.sign(np.linalg.det(W2 @ W1)) == np.sign(np.linalg.det(task.sigma_yx))
+
+
+# -- |λ| ≫ s̃: the gap Λ − |λ|/2 without cancellation ---------------------------------------------
+@pytest.mark.parametrize("dims,lam", [((2, 2, 3), 1e10), ((3, 2, 2), -1e10), ((2, 2, 3), 1e12)])
+def test_huge_lambda_non_square_converges_to_the_target(dims, lam):
+    """Non-square, |λ|/s̃ ≥ 1e10: W2W1 reaches Σ̃yx at the slow rate s̃²/|λ| (Theorem C.6), up to
+    the stated round-off eps·|λ|; it used to stay 0.4 away."""
+    ni, nh, no = dims
+    task = lr.random_regression(6, ni, no, rng=1)
+    W1, W2 = lr.lambda_balanced(ni, nh, no, lam, scale=0.5, rng=2)
+    sol = lr.ExactSolution(W1, W2, task.sigma_yx)
+    slow = lr.slow_rate(np.linalg.svd(task.sigma_yx, compute_uv=False).min(), lam)
+    err = np.abs(sol.w2w1(np.array([1.0, 100.0, 1e4]) / slow) - task.sigma_yx).max(axis=(1, 2))
+    assert err[0] > 1e-2  # not converged after one slow time: the test has something to check
+    assert np.all(err[1:] <= 16 * np.finfo(float).eps * abs(lam))
+
+
+def test_huge_lambda_follows_the_slow_time_scale():
+    """In units of the slow time 1/rate, the approach at |λ|/s̃ = 1e10 matches |λ|/s̃ = 1e4 (where
+    the gap is resolved even without the closed form) to O(s̃/|λ|) plus round-off."""
+    task = lr.random_regression(6, 2, 3, rng=1)
+    s_min = np.linalg.svd(task.sigma_yx, compute_uv=False).min()
+    curves = []
+    for lam in [1e4, 1e10]:
+        W1, W2 = lr.lambda_balanced(2, 2, 3, lam, scale=0.5, rng=2)
+        sol = lr.ExactSolution(W1, W2, task.sigma_yx)
+        curves.append(sol.loss(np.array([0.3, 1.0, 3.0]) / lr.slow_rate(s_min, lam)))
+    np.testing.assert_allclose(curves[1], curves[0], rtol=1e-2)
+
+
+# -- shapes at the edges --------------------------------------------------------------------------
+def test_empty_times_give_empty_results_of_the_right_shape():
+    task = lr.random_regression(10, 3, 2, rng=0)
+    W1, W2 = lr.lambda_balanced(3, 2, 2, 0.5, scale=0.3, rng=1)
+    sol = lr.ExactSolution(W1, W2, task.sigma_yx)
+    e = np.array([])
+    assert sol.qqt(e).shape == (0, 5, 5) and sol.qqt_naive(e).shape == (0, 5, 5)
+    assert sol.w2w1(e).shape == (0, 2, 3) and sol.w1tw1(e).shape == (0, 3, 3)
+    assert sol.w2w2t(e).shape == (0, 2, 2) and sol.loss(e).shape == (0,)
+    assert sol.factor(e).shape == (0, 5, 2) and sol.singular_values(e).shape == (0, 2)
+    assert [w.shape for w in sol.weights(e)] == [(0, 2, 3), (0, 2, 2)]
+    assert sol.ntk(e, task.X).shape == (0, 20, 20) and sol.kernel_distance(e, task.X).shape == (0,)
+    assert lr.aligned_singular_values([0.1, 0.2], [1.0, 2.0], 0.5, e).shape == (0, 2)
+    assert lr.transition_function([0.1, 0.2], [1.0, 2.0], 0.5, e).shape == (0, 2)
+
+
+def test_factor_and_weights_drop_the_time_axis_for_a_scalar():
+    task = lr.random_regression(10, 3, 2, rng=0)
+    W1, W2 = lr.lambda_balanced(3, 2, 2, 0.5, scale=0.3, rng=1)
+    sol = lr.ExactSolution(W1, W2, task.sigma_yx)
+    Z = sol.factor(1.5)
+    assert Z.shape == (5, 2)
+    np.testing.assert_allclose(Z @ Z.T, sol.qqt(1.5), atol=1e-14)
+    np.testing.assert_allclose(Z, sol.factor([1.5])[0], atol=1e-15)
+
+
+def test_transition_function_at_the_target_is_its_limit():
+    """s0 = s̃: the mode is constant; γ is the limit s0 → s̃, 1 − exp(−√(λ² + 4s̃²) t), with no
+    NaN or warning, continuous with nearby starts."""
+    t = np.array([0.0, 0.1, 1.0, 10.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        at = lr.transition_function([1.0], [1.0], 0.5, t)[:, 0]
+    np.testing.assert_allclose(at, 1 - np.exp(-np.hypot(0.5, 2.0) * t), rtol=1e-14)
+    near = lr.transition_function([1.0 - 1e-6], [1.0], 0.5, t)[:, 0]
+    np.testing.assert_allclose(near, at, atol=1e-5)
+    np.testing.assert_allclose(lr.aligned_singular_values([1.0], [1.0], 0.5, t)[:, 0], 1.0, rtol=1e-15)
+
+
+def test_memory_is_bounded_by_the_result_plus_a_chunk():
+    """w2w1 on many times costs the returned array plus at most about CHUNK_BYTES of work."""
+    import tracemalloc
+
+    from lazyrich._validation import CHUNK_BYTES
+
+    task = lr.random_regression(80, 40, 40, rng=0)
+    W1, W2 = lr.lambda_balanced(40, 40, 40, 0.5, scale=0.1, rng=1)
+    sol = lr.ExactSolution(W1, W2, task.sigma_yx)
+    t = np.linspace(0.0, 20.0, 3000)
+    tracemalloc.start()
+    out = sol.w2w1(t)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert out.nbytes > CHUNK_BYTES / 2  # long enough that chunking matters
+    assert peak <= out.nbytes + 1.25 * CHUNK_BYTES, (peak / 2**20, out.nbytes / 2**20)
+    np.testing.assert_allclose(out[::500], sol.w2w1(t[::500]), rtol=1e-12, atol=1e-14)

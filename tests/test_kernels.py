@@ -150,3 +150,16 @@ def test_nonlinear_ntk_matches_finite_differences(activation):
     theta = np.concatenate([W1.ravel(), W2.ravel()])
     np.testing.assert_allclose(lr.nonlinear_ntk(W1, W2, X, activation), _fd_ntk(f, theta),
                                rtol=1e-6, atol=1e-6)
+
+
+def test_kernel_distance_of_a_zero_kernel_is_refused():
+    """X = 0 makes every NTK zero: its direction, and the kernel distance, are undefined."""
+    task = lr.random_regression(10, 3, 2, rng=0)
+    W1, W2 = lr.lambda_balanced(3, 2, 2, 0.5, scale=0.3, rng=1)
+    sol = lr.ExactSolution(W1, W2, task.sigma_yx)
+    with pytest.raises(ValueError, match="X is zero"):
+        sol.kernel_distance([0.0, 1.0], np.zeros((3, 4)))
+    with pytest.raises(ValueError, match="K0 is the zero matrix"):
+        lr.kernel_distance(np.zeros((4, 4)), np.eye(4))
+    with pytest.raises(ValueError, match="B is the zero matrix"):
+        lr.matrix_cosine(np.eye(2), np.zeros((2, 2)))

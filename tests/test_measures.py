@@ -50,3 +50,26 @@ def test_forgetting_formula_matches_chained_exact_solutions(lam):
     predicted = lr.forgetting(tasks[0].sigma_yx, tasks[1].sigma_yx, tasks[2].sigma_yx)
     assert after_k - after_j == pytest.approx(predicted, rel=1e-9)
     np.testing.assert_allclose(lr.estimate_lambda(W1, W2), lam, atol=1e-9)  # balance carried
+
+
+def test_noise_std_and_its_old_name_sigma():
+    rng = np.random.default_rng(9)
+    W1, W2 = lr.lambda_balanced(3, 3, 3, 1.0, scale=0.5, rng=rng)
+    new = lr.parameter_noise_sensitivity(W1, W2, noise_std=0.1)
+    assert lr.parameter_noise_sensitivity(W1, W2, sigma=0.1) == new
+    assert lr.parameter_noise_sensitivity(W1, W2, 0.1) == new
+    assert lr.input_noise_sensitivity(W2 @ W1, sigma=0.1) == lr.input_noise_sensitivity(W2 @ W1, 0.1)
+    assert lr.converged_parameter_noise([1.0, 0.5], 1.0, 0.1, 2, 2, 2) == \
+        lr.converged_parameter_noise([1.0, 0.5], 1.0, sigma=0.1, in_dim=2, hidden_dim=2, out_dim=2)
+    with pytest.raises(ValueError, match="not both"):
+        lr.parameter_noise_sensitivity(W1, W2, 0.1, sigma=0.1)
+    with pytest.raises(ValueError, match="noise_std must be finite"):
+        lr.input_noise_sensitivity(W2 @ W1, np.nan)
+
+
+def test_task_loss_and_data_loss_agree_on_whitened_data():
+    """½‖W − Σ̃‖² + offset equals (1/2P)‖WX − Y‖² when (1/P)XXᵀ = I (paper Eq. 2)."""
+    task = lr.random_regression(12, 3, 2, rng=10)
+    W = np.random.default_rng(11).standard_normal((4, 2, 3))
+    np.testing.assert_allclose(lr.task_loss(W, task.sigma_yx, task.loss_offset),
+                               lr.data_loss(W, task.X, task.Y), rtol=1e-12)

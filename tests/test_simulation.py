@@ -34,3 +34,33 @@ def test_gradient_flow_conserves_balance():
     assert np.max(np.abs(drift)) < 1e-9
     # The weights really moved, so conservation is not trivial.
     assert np.max(np.abs(F1[-1] - W1)) > 0.1
+
+
+def test_gradient_flow_handles_unsorted_duplicate_and_empty_times():
+    rng = np.random.default_rng(12)
+    task = lr.random_regression(10, 3, 2, rng=rng)
+    W1, W2 = lr.lambda_balanced(3, 2, 2, 0.5, scale=0.3, rng=rng)
+    t = np.array([2.0, 0.0, 2.0, 1.0, 0.0])
+    q = lr.gradient_flow(W1, W2, task.sigma_yx, t)
+    assert q.shape == (5, 5, 5)
+    np.testing.assert_array_equal(q[0], q[2])
+    np.testing.assert_array_equal(q[1], q[4])
+    sorted_q = lr.gradient_flow(W1, W2, task.sigma_yx, [0.0, 1.0, 2.0])
+    np.testing.assert_allclose(q[[1, 3, 0]], sorted_q, rtol=1e-13, atol=1e-15)
+    assert lr.gradient_flow(W1, W2, task.sigma_yx, []).shape == (0, 5, 5)
+    assert lr.riccati_flow(W1, W2, task.sigma_yx, []).shape == (0, 5, 5)
+    np.testing.assert_allclose(lr.riccati_flow(W1, W2, task.sigma_yx, t), q, rtol=1e-8, atol=1e-12)
+
+
+def test_trajectory_steps_are_step_indices():
+    rng = np.random.default_rng(13)
+    task = lr.random_regression(10, 3, 2, rng=rng)
+    W1, W2 = lr.lambda_balanced(3, 2, 2, 0.5, scale=0.3, rng=rng)
+    run = lr.gradient_descent(W1, W2, task.X, task.Y, lr=0.03, steps=100, record_every=25)
+    np.testing.assert_array_equal(run.steps, [0, 25, 50, 75, 100])
+    with pytest.raises(ValueError, match="no learning rate"):
+        lr.Trajectory(run.t, run.W1, run.W2).steps
+    # Its kernel distance is the distance between explicitly formed kernels.
+    K = run.ntk(task.X)
+    np.testing.assert_allclose(run.kernel_distance(task.X), lr.kernel_distance(K[0], K),
+                               rtol=1e-9, atol=1e-14)
