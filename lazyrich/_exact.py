@@ -267,7 +267,24 @@ class ExactSolution:
         n_snapped = 0
         ambiguous: list[float] = []
         growing = np.flatnonzero(self.mu > 0)
-        for i in growing:
+        # Usual case, every growing row adds a direction clearly above round-off: the flag basis is
+        # the Q of a QR factorisation of those rows (Gram–Schmidt in one call).
+        first = growing[: min(len(growing), h)]
+        if len(first):
+            Q, R = np.linalg.qr(P[first].T)
+            diag = np.diag(R)
+            if np.all(np.abs(diag) > max(tol, roundoff)):
+                g = len(first)
+                V[:, :g] = Q * np.sign(diag)
+                owner = list(first)
+                rest = growing[g:]
+                P[rest] = (P[rest] @ V) @ V.T  # the hidden space is full: the rest is round-off
+                growing_loop = growing[:0]
+            else:
+                growing_loop = growing
+        else:
+            growing_loop = growing
+        for i in growing_loop:
             p = P[i]
             Vg = V[:, :g]
             r = p - Vg @ (Vg.T @ p)
@@ -307,9 +324,8 @@ class ExactSolution:
         # Structural zeros: growing row i touches only flag directions introduced by rows <= i.
         allowed = np.ones((n, h), dtype=bool)
         owner_arr = np.array(owner, dtype=int)
-        for i in growing:
-            allowed[i, :g] = owner_arr <= i
-            allowed[i, g:] = False
+        allowed[growing, :g] = owner_arr[None, :] <= growing[:, None]
+        allowed[growing, g:] = False
         Phat[~allowed] = 0.0
         self._Phat = Phat
         self._outer_pp = np.einsum("ni,nj->nij", Phat, Phat).reshape(n, h * h)

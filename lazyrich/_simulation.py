@@ -5,7 +5,7 @@ solution is checked against; two-layer nonlinear networks are simulated here too
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,12 +33,18 @@ class Trajectory:
     W2 : ndarray, shape (T, out_dim, hidden_dim)
     lr : float or None
         Learning rate of a gradient-descent run (None for other trajectories).
+
+    ``t, W1, W2 = run`` unpacks it.
     """
 
     t: np.ndarray
     W1: np.ndarray
     W2: np.ndarray
     lr: float | None = None
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        """Unpacks as ``t, W1, W2 = run`` (the tuple simulators used to return)."""
+        return iter((self.t, self.W1, self.W2))
 
     @property
     def steps(self) -> np.ndarray:

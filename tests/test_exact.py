@@ -48,7 +48,7 @@ def problems(draw):
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(problems())
 def test_matches_ode_on_random_problems(problem):
-    """Max error relative to the largest entry <= 1e-8 against solve_ivp (issue 2).
+    """Max error relative to the largest entry <= 1e-8 against solve_ivp.
 
     The reference runs at rtol 3e-14: at 1e-12 the ODE solver itself is off by up to ~3e-8 on rich
     runs with a tiny, slowly growing mode (hypothesis found (2, 3, 2), λ = 0, scale 1e-3; tightening
@@ -323,7 +323,7 @@ def test_slow_rate_forms_and_limits():
     np.testing.assert_allclose(lr.slow_rate(s, 1e6) * 1e6 / s**2, 1.0, rtol=1e-10)
 
 
-# -- the saddle decision at tiny λ (issue: no silent wrong answers) ------------------------------
+# -- the saddle decision at tiny λ: no silent wrong answers ------------------------------------------
 def _mismatched_start(scale, lam):
     """A 3-3-3 start whose W2W1(0) has the opposite determinant sign to Σ̃yx, re-balanced to λ."""
     task = lr.random_regression(10, 3, 3, rng=4)

@@ -58,6 +58,8 @@ def test_trajectory_steps_are_step_indices():
     W1, W2 = lr.lambda_balanced(3, 2, 2, 0.5, scale=0.3, rng=rng)
     run = lr.gradient_descent(W1, W2, task.X, task.Y, lr=0.03, steps=100, record_every=25)
     np.testing.assert_array_equal(run.steps, [0, 25, 50, 75, 100])
+    t, R1, R2 = run  # unpacks like the tuple simulators used to return
+    assert t is run.t and R1 is run.W1 and R2 is run.W2
     with pytest.raises(ValueError, match="no learning rate"):
         lr.Trajectory(run.t, run.W1, run.W2).steps
     # Its kernel distance is the distance between explicitly formed kernels.
