@@ -66,3 +66,57 @@ def test_trajectory_steps_are_step_indices():
     K = run.ntk(task.X)
     np.testing.assert_allclose(run.kernel_distance(task.X), lr.kernel_distance(K[0], K),
                                rtol=1e-9, atol=1e-14)
+
+
+def test_gradient_descent_drift_per_step_is_exactly_lr_squared_term():
+    """One step changes W2ᵀW2 − W1W1ᵀ by η²(W1EᵀEW1ᵀ − W2ᵀEEᵀW2), E = Σ̃ − W2W1."""
+    rng = np.random.default_rng(10)
+    task = lr.random_regression(10, 3, 4, rng=rng)
+    W1, W2 = lr.lambda_balanced(3, 3, 4, 0.3, scale=1.0, rng=rng)
+    E = task.sigma_yx - W2 @ W1
+    predicted = W1 @ E.T @ E @ W1.T - W2.T @ E @ E.T @ W2
+    for eta in [1e-2, 5e-3]:
+        run = lr.gradient_descent(W1, W2, task.X, task.Y, lr=eta, steps=1)
+        drift = run.balance()[1] - run.balance()[0]
+        np.testing.assert_allclose(drift, eta**2 * predicted, rtol=1e-8, atol=1e-15)
+
+def test_simulators_reject_bad_input(good):
+    W1, W2, task = good
+    with pytest.raises(ValueError, match="lr must be finite and > 0"):
+        lr.gradient_descent(W1, W2, task.X, task.Y, lr=0.0, steps=10)
+    with pytest.raises(ValueError, match="steps must be a positive integer"):
+        lr.gradient_descent(W1, W2, task.X, task.Y, lr=0.1, steps=0)
+    with pytest.raises(ValueError, match="axis 0 must have length 3"):
+        lr.gradient_descent(W1, W2, task.X[:2], task.Y, lr=0.1, steps=10)
+    with pytest.raises(ValueError, match="diverged at step"):
+        lr.gradient_descent(W1 * 30, W2 * 30, task.X, task.Y, lr=1.0, steps=200)
+    with pytest.raises(ValueError, match="NaN"):
+        lr.gradient_flow(W1, W2, task.sigma_yx, [0.0, np.nan])
+
+@pytest.fixture
+def good():
+    rng = np.random.default_rng(11)
+    task = lr.random_regression(10, 3, 2, rng=rng)
+    W1, W2 = lr.lambda_balanced(3, 2, 2, 0.5, scale=0.5, rng=rng)
+    return W1, W2, task
+
+def test_relu_conserves_the_diagonal_of_the_balance_and_tanh_does_not():
+    """ReLU is 1-homogeneous, so diag(W2ᵀW2 − W1W1ᵀ) is conserved by gradient flow."""
+    rng = np.random.default_rng(4)
+    task = lr.random_regression(20, 3, 2, rng=rng)
+    W1, W2 = lr.lambda_balanced(3, 2, 2, 1.0, scale=1.0, rng=rng)
+    drift = {}
+    for act in ["relu", "tanh"]:
+        for eta in [2e-3, 1e-3]:
+            steps = int(round(3 / eta))
+            run = lr.nonlinear_gradient_descent(W1, W2, task.X, task.Y, activation=act,
+                                                lr=eta, steps=steps, record_every=steps)
+            R1, R2 = run.W1, run.W2
+            B = lr.balance_matrix(R1, R2)
+            drift[act, eta] = np.max(np.abs(np.diagonal(B[-1] - B[0])))
+    # ReLU: the drift over a fixed time is pure discretisation error, halving with lr.
+    assert drift["relu", 1e-3] == pytest.approx(drift["relu", 2e-3] / 2, rel=0.05)
+    assert drift["relu", 1e-3] < 1e-3
+    # tanh: an O(1) drift of the flow itself, the same at both learning rates.
+    assert drift["tanh", 1e-3] > 0.1
+    assert drift["tanh", 1e-3] == pytest.approx(drift["tanh", 2e-3], rel=0.01)
