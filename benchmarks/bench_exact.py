@@ -9,7 +9,8 @@ The competitor is scipy ``solve_ivp`` (DOP853, rtol 1e-10) on the Riccati ODE
 * the same exact solution called once per time point in a Python loop (dense grid, first 200 times);
 * gradient descent at lr = 1e-3 producing the dense-grid trajectory (20,000 steps).
 
-Every row reports wall time (best of ``--repeat``), the ratio competitor / exact from this run,
+Every row reports wall times (best of ``--repeat``, the two sides called alternately so that both
+see the same machine load), the ratio competitor / exact from this run,
 and the largest difference between the two answers relative to the largest entry. A last line
 reports the peak memory (tracemalloc) of ``w2w1`` at 100-100-100 on 2,000 times. Usage::
 
@@ -26,7 +27,7 @@ import tracemalloc
 import numpy as np
 
 import lazyrich as lr
-from _timing import best_of
+from _timing import paired
 
 LAM, SCALE = 0.5, 0.1
 ODE_RTOL = 1e-10
@@ -46,8 +47,8 @@ def rel_diff(a: np.ndarray, b: np.ndarray) -> float:
 def grid_row(name: str, t: np.ndarray, repeat: int) -> dict:
     task, W1, W2 = problem(16, LAM)
     sol = lr.ExactSolution(W1, W2, task.sigma_yx)
-    exact = best_of(lambda: sol.qqt(t), repeat)
-    ode = best_of(lambda: lr.riccati_flow(W1, W2, task.sigma_yx, t, rtol=ODE_RTOL), 1)
+    exact, ode = paired(lambda: sol.qqt(t),
+                        lambda: lr.riccati_flow(W1, W2, task.sigma_yx, t, rtol=ODE_RTOL), repeat)
     diff = rel_diff(sol.qqt(t), lr.riccati_flow(W1, W2, task.sigma_yx, t, rtol=ODE_RTOL))
     return {"workload": name, "exact_s": exact, "other": "solve_ivp DOP853", "other_s": ode,
             "rel_diff": diff}
@@ -65,16 +66,17 @@ def sweep_row(repeat: int) -> dict:
         return np.stack([lr.riccati_flow(W1, W2, task.sigma_yx, t_late, rtol=ODE_RTOL)
                          for task, W1, W2 in probs])
 
-    return {"workload": "lambda sweep (21 x 1 late time, 8-8-8)", "exact_s": best_of(exact, repeat),
-            "other": "solve_ivp DOP853", "other_s": best_of(ode, 1), "rel_diff": rel_diff(exact(), ode())}
+    exact_s, ode_s = paired(exact, ode, repeat)
+    return {"workload": "lambda sweep (21 x 1 late time, 8-8-8)", "exact_s": exact_s,
+            "other": "solve_ivp DOP853", "other_s": ode_s, "rel_diff": rel_diff(exact(), ode())}
 
 
 def loop_row(t: np.ndarray, repeat: int) -> dict:
     task, W1, W2 = problem(16, LAM)
     sol = lr.ExactSolution(W1, W2, task.sigma_yx)
     n_loop = 200
-    loop = best_of(lambda: [sol.qqt(ti) for ti in t[:n_loop]], repeat) * len(t) / n_loop
-    exact = best_of(lambda: sol.qqt(t), repeat)
+    exact, loop = paired(lambda: sol.qqt(t), lambda: [sol.qqt(ti) for ti in t[:n_loop]], repeat)
+    loop *= len(t) / n_loop
     return {"workload": "dense grid, 16-16-16", "exact_s": exact, "other": "per-point loop",
             "other_s": loop, "rel_diff": rel_diff(np.stack([sol.qqt(ti) for ti in t[:n_loop]]),
                                                   sol.qqt(t[:n_loop]))}
@@ -87,9 +89,9 @@ def gd_row(t_end: float, n_times: int, repeat: int) -> dict:
     steps = int(round(t_end / eta))
     every = steps // n_times
     run = lr.gradient_descent(W1, W2, task.X, task.Y, lr=eta, steps=steps, record_every=every)
-    gd = best_of(lambda: lr.gradient_descent(W1, W2, task.X, task.Y, lr=eta, steps=steps,
-                                             record_every=every), 1)
-    exact = best_of(lambda: sol.qqt(run.t), repeat)
+    exact, gd = paired(lambda: sol.qqt(run.t),
+                       lambda: lr.gradient_descent(W1, W2, task.X, task.Y, lr=eta, steps=steps,
+                                                   record_every=every), repeat)
     return {"workload": f"dense grid, 16-16-16 ({steps} steps)", "exact_s": exact,
             "other": f"gradient descent, lr = {eta:g}", "other_s": gd,
             "rel_diff": rel_diff(run.qqt(), sol.qqt(run.t))}
@@ -120,7 +122,7 @@ def main() -> None:
             gd_row(20.0, 1000, args.repeat)]
     mem = memory_row()
     print(f"lazyrich {lr.__version__}, numpy {np.__version__}, Python {platform.python_version()}, "
-          f"{platform.machine()}; wall times, best of {args.repeat} (the competitor once); "
+          f"{platform.machine()}; wall times, best of {args.repeat}, alternating; "
           f"lam = {LAM}, scale = {SCALE}")
     print()
     print("| workload | exact solution (ms) | competitor | competitor (ms) | competitor / exact "

@@ -45,10 +45,10 @@ from ._initialisation import lambda_balanced, split_singular_values
 from ._kernels import ntk, ntk_kernel_distance
 from ._linalg import swap
 from ._measures import task_loss
-from ._validation import (AMBIGUOUS_ULPS, BALANCE_RTOL, CHUNK_BYTES, FAST_EXPONENT, LAM_NOISE_FACTOR, ROUNDOFF_ULPS,
-                          SNAP_TOL, ZERO_LAM_ULPS, as_array, balance_fit, as_matrix, check_finite,
-                          check_positive, check_tolerance, check_weights, input_eps, scaled_times,
-                          warn_precision)
+from ._validation import (AMBIGUOUS_ULPS, BALANCE_RTOL, CHUNK_BYTES, FAST_EXPONENT,
+                          LAM_NOISE_FACTOR, ROUNDOFF_ULPS, SNAP_TOL, ZERO_LAM_ULPS, as_array,
+                          as_matrix, balance_fit, check_finite, check_positive, check_tolerance,
+                          check_weights, input_eps, scaled_times, warn_precision)
 
 
 def _spectrum(sigma_yx: np.ndarray, lam: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
