@@ -1,5 +1,5 @@
 """How the cost of the exact solution scales with width and with the number of time points, against
-gradient descent producing the same trajectory (numerics appendix, issue 7).
+gradient descent producing the same trajectory (for the numerics appendix).
 
 Writes a JSON file that `chapters/10_numerics.ipynb` plots; `make reproduce` regenerates it.
 

@@ -1,39 +1,39 @@
-"""The exact solution of λ-balanced gradient flow (SPEC B.1–B.7; paper Theorem 4.3, App. B.5).
+"""The exact solution of λ-balanced gradient flow (paper Theorem 4.3, Lemma 4.2, App. B.5).
 
-Notation (SPEC A): ``Q = [W1ᵀ; W2]`` is (in_dim + out_dim) × hidden_dim, and under whitened inputs
-and λ-balance ``QQᵀ`` obeys the Riccati equation
+Notation: ``Q = [W1ᵀ; W2]`` is (in_dim + out_dim) × hidden_dim, and under whitened inputs and
+λ-balance ``QQᵀ`` obeys the Riccati equation (paper Section 4)
 
     τ d(QQᵀ)/dt = F QQᵀ + QQᵀ F − (QQᵀ)²,   F = [[−λ/2 I, Σ̃yxᵀ], [Σ̃yx, λ/2 I]].
 
 With the eigendecomposition F = O diag(μ) Oᵀ (Lemma 4.2, :func:`eigendecomposition`) and
-``P = Oᵀ Q(0)``, the solution is (SPEC B.2/B.4, in the eigenbasis)
+``P = Oᵀ Q(0)``, the solution is, in the eigenbasis,
 
     QQᵀ(t) = O E P (I + Pᵀ K P)⁻¹ Pᵀ E Oᵀ,   E = diag(e^{μt/τ}),  K = diag((e^{2μt/τ} − 1)/(2μ)),
 
-with K_ii = t/τ where μ_i = 0. Written out in blocks this is the paper's Z A⁻¹ Zᵀ form.
+with K_ii = t/τ where μ_i = 0. Written out in blocks this is the paper's Z A⁻¹ Zᵀ form (Eqs. 13–15).
 
 How it is evaluated stably, for every architecture and every t
 ----------------------------------------------------------------
-The naive form multiplies e^{+μt} by its inverse and overflows once μt ≳ 350 (SPEC E.3). The
-paper's stable form (App. B.5) divides by the matrix B, which needs hidden_dim = min(in, out) and
-B invertible. Here we use a form that needs neither:
+The naive form multiplies e^{+μt} by its inverse and overflows once μt ≳ 350. The paper's stable
+form (App. B.5) divides by the matrix B, which needs hidden_dim = min(in, out) and B invertible.
+Here we use a form that needs neither:
 
 1. Order the growing eigen-directions (μ > 0) by decreasing rate and build, once, an orthonormal
    "flag" basis of the hidden space: each growing row of P adds the part of its direction not yet
    spanned. In that basis the growing rows are lower-triangular: a row never touches the
    directions added after it. Directions left over are spanned only by the non-growing rows.
-2. Components of a growing row below ``snap_tol·‖Q(0)‖`` outside the span of the faster rows are
-   set to zero. They are round-off on an exactly singular B (λ = 0 with an orientation mismatch,
-   or reversal at λ = 0; SPEC B.6, B.14), and the exact trajectory then stays on the saddle
-   instead of escaping at a time set by round-off. ``n_snapped`` reports how many were set.
+2. A growing row whose part outside the span of the faster rows is zero never escapes its saddle
+   (B rank-deficient: λ = 0 with an orientation mismatch, or reversal at λ = 0; paper Section 6).
+   Round-off makes such a part ~1e-16 instead of 0, so it is set to zero ("snapped"), and the
+   exact trajectory stays on the saddle instead of escaping at a time set by round-off. See
+   :attr:`ExactSolution.n_snapped` for the rule.
 3. With D = diag(1/max(1, √k_j)) per flag direction, I + PᵀKP = D⁻¹ (SᵀS) D⁻¹ with
    S = [D; K^{1/2} P D], whose entries are all ≤ 1 in size, and E P D stays bounded too. All the
-   exponentials are formed in log space (ratios such as e^{(λ⊥ − Λ)t}, SPEC B.5), a QR
-   factorisation S = QR gives QQᵀ(t) = (O E P D R⁻¹)(O E P D R⁻¹)ᵀ, and nothing overflows or
-   cancels, at any t.
+   exponentials are formed in log space, with rate differences such as Λ − |λ|/2 = s̃²/(Λ + |λ|/2)
+   taken in closed form before multiplying by t, so nothing overflows or cancels at any t.
 
-The factor Z(t) = O E P D R⁻¹ is itself a valid ``[W1ᵀ; W2]`` up to a rotation of the hidden
-layer, which is what :meth:`ExactSolution.weights` returns (Theorem 5.2).
+The factor Z(t) = O E P D L⁻ᵀ (A = L Lᵀ) is itself a valid ``[W1ᵀ; W2]`` up to a rotation of the
+hidden layer, which is what :meth:`ExactSolution.weights` returns (Theorem 5.2).
 """
 
 from __future__ import annotations
@@ -41,12 +41,58 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._initialisation import lambda_balanced
-from ._validation import as_matrix, check_balanced, check_positive, check_times, check_weights
+from ._initialisation import lambda_balanced, split_singular_values
+from ._kernels import ntk, ntk_kernel_distance
+from ._linalg import swap
+from ._measures import task_loss
+from ._validation import (AMBIGUOUS_ULPS, BALANCE_RTOL, CHUNK_BYTES, FAST_EXPONENT,
+                          LAM_NOISE_FACTOR, ROUNDOFF_ULPS, SNAP_TOL, ZERO_LAM_ULPS, as_array,
+                          as_matrix, balance_fit, check_finite, check_positive, check_tolerance,
+                          check_weights, input_eps, scaled_times, warn_precision)
+
+
+def _spectrum(sigma_yx: np.ndarray, lam: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """μ, O of :func:`eigendecomposition`, and each μ split as ``sign·|λ|/2 + nu``.
+
+    ``nu`` is Λ − |λ|/2 = s̃²/(Λ + |λ|/2) for the growing task modes (−that for the decaying ones)
+    and 0 for the λ⊥ modes, so that differences of rates are exact even when |λ| ≫ s̃.
+    """
+    n_out, n_in = sigma_yx.shape
+    m = min(n_in, n_out)
+    U, s, Vt = np.linalg.svd(sigma_yx, full_matrices=True)
+    V = Vt.T
+    half = abs(lam) / 2.0
+    Lam = np.hypot(s, lam / 2.0)
+    denom = np.hypot(lam, 2.0 * s) + 2.0 * s
+    h = np.divide(lam, denom, out=np.zeros_like(s), where=denom > 0)
+    g = 1.0 / np.sqrt(1.0 + h**2)
+    a, b = g * (1.0 - h), g * (1.0 + h)  # G - HG and G + HG
+    Ut, Vm = U[:, :m], V[:, :m]
+    grow = np.vstack([Vm * a, Ut * b]) / np.sqrt(2.0)
+    decay = np.vstack([Vm * b, -Ut * a]) / np.sqrt(2.0)
+    gap_den = Lam + half
+    gap = np.divide(s**2, gap_den, out=np.zeros_like(s), where=gap_den > 0)
+    cols, mus = [grow, decay], [Lam, -Lam]
+    signs, nus = [np.ones(m), -np.ones(m)], [gap, -gap]
+    if n_in > n_out:
+        cols.append(np.vstack([V[:, m:], np.zeros((n_out, n_in - m))]))
+        mus.append(np.full(n_in - m, -lam / 2.0))
+        signs.append(np.full(n_in - m, -np.sign(lam)))
+        nus.append(np.zeros(n_in - m))
+    elif n_out > n_in:
+        cols.append(np.vstack([np.zeros((n_in, n_out - m)), U[:, m:]]))
+        mus.append(np.full(n_out - m, lam / 2.0))
+        signs.append(np.full(n_out - m, np.sign(lam)))
+        nus.append(np.zeros(n_out - m))
+    sign = np.concatenate(signs)
+    nu = np.concatenate(nus)
+    if lam == 0:
+        sign, nu = np.zeros_like(sign), np.concatenate(mus)
+    return np.concatenate(mus), np.hstack(cols), sign, nu
 
 
 def eigendecomposition(sigma_yx: ArrayLike, lam: float) -> tuple[np.ndarray, np.ndarray]:
-    """Eigenvalues μ and orthonormal eigenvectors O of F (paper Lemma 4.2, SPEC B.3).
+    """Eigenvalues μ and orthonormal eigenvectors O of F (paper Lemma 4.2).
 
     With Σ̃yx = Ũ S̃ Ṽᵀ (compact, m = min(in, out)), Λ = √(S̃² + λ²/4),
     H = λ / (√(λ² + 4S̃²) + 2S̃) and G = (I + H²)^{-1/2}:
@@ -59,28 +105,15 @@ def eigendecomposition(sigma_yx: ArrayLike, lam: float) -> tuple[np.ndarray, np.
     -------
     mu : ndarray, shape (n,)
     O : ndarray, shape (n, n), with F = O diag(mu) Oᵀ, n = in_dim + out_dim.
+
+    Examples
+    --------
+    >>> mu, O = eigendecomposition([[2.0]], 0.0)
+    >>> mu
+    array([ 2., -2.])
     """
-    sigma_yx = as_matrix("sigma_yx", sigma_yx)
-    n_out, n_in = sigma_yx.shape
-    m = min(n_in, n_out)
-    U, s, Vt = np.linalg.svd(sigma_yx, full_matrices=True)
-    V = Vt.T
-    Lam = np.hypot(s, lam / 2.0)
-    denom = np.hypot(lam, 2.0 * s) + 2.0 * s
-    h = np.divide(lam, denom, out=np.zeros_like(s), where=denom > 0)
-    g = 1.0 / np.sqrt(1.0 + h**2)
-    a, b = g * (1.0 - h), g * (1.0 + h)  # G - HG and G + HG
-    Ut, Vm = U[:, :m], V[:, :m]
-    grow = np.vstack([Vm * a, Ut * b]) / np.sqrt(2.0)
-    decay = np.vstack([Vm * b, -Ut * a]) / np.sqrt(2.0)
-    cols, mus = [grow, decay], [Lam, -Lam]
-    if n_in > n_out:
-        cols.append(np.vstack([V[:, m:], np.zeros((n_out, n_in - m))]))
-        mus.append(np.full(n_in - m, -lam / 2.0))
-    elif n_out > n_in:
-        cols.append(np.vstack([np.zeros((n_in, n_out - m)), U[:, m:]]))
-        mus.append(np.full(n_out - m, lam / 2.0))
-    return np.concatenate(mus), np.hstack(cols)
+    mu, O, _, _ = _spectrum(as_matrix("sigma_yx", sigma_yx), check_finite("lam", lam))
+    return mu, O
 
 
 def riccati_matrix(sigma_yx: ArrayLike, lam: float) -> np.ndarray:
@@ -93,9 +126,447 @@ def riccati_matrix(sigma_yx: ArrayLike, lam: float) -> np.ndarray:
            [ 2. ,  0.5]])
     """
     sigma_yx = as_matrix("sigma_yx", sigma_yx)
+    lam = check_finite("lam", lam)
     n_out, n_in = sigma_yx.shape
     return np.block([[-lam / 2.0 * np.eye(n_in), sigma_yx.T],
                      [sigma_yx, lam / 2.0 * np.eye(n_out)]])
+
+
+def _log_k_parts(mu: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Bounded part b of log k(μ, t) = 2·max(μ, 0)·t + b, with k = ∫₀ᵗ e^{2μs} ds, shape (T, n).
+
+    For μ ≠ 0, b = log((1 − e^{−2|μ|t})/(2|μ|)) (the same expression for either sign of μ, since
+    the growing part is split off); for μ = 0, b = log t. Splitting off the linear part keeps
+    differences such as log k_i − log k_j accurate when μt is huge.
+    """
+    mu = mu[None, :]
+    t = t[:, None]
+    x = 2.0 * np.abs(mu) * t
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = np.log(2.0 * np.abs(np.where(mu == 0, 1.0, mu)))
+        moving = np.log(-np.expm1(-x)) - rate
+        zero = np.log(np.broadcast_to(t, moving.shape))
+    return np.where(mu != 0, moving, zero)
+
+
+def _log_k(mu: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """log of k(μ, t) = (e^{2μt} − 1)/(2μ) (t/τ where μ = 0), shape (T, n)."""
+    return 2.0 * np.maximum(mu, 0.0)[None, :] * t[:, None] + _log_k_parts(mu, t)
+
+
+class ExactSolution:
+    r"""Closed-form gradient-flow dynamics of a λ-balanced two-layer linear network.
+
+    Implements Theorem 4.3 of the paper in a numerically stable form that covers every architecture
+    for which λ-balanced weights exist (square, funnel, inverted funnel, bottleneck hidden < min,
+    and min < hidden ≤ max), any λ including 0, and any t ≥ 0 (see the module docstring).
+
+    Parameters
+    ----------
+    W1 : array, shape (hidden_dim, in_dim)
+        First-layer weights at t = 0.
+    W2 : array, shape (out_dim, hidden_dim)
+        Second-layer weights at t = 0. ``W2ᵀW2 − W1W1ᵀ = λI`` must hold (relative tolerance
+        ``balance_rtol`` of ``‖W1‖² + ‖W2‖²``, never below the round-off of the weights' dtype,
+        so float32 copies of balanced weights are accepted); λ is read off the weights.
+    sigma_yx : array, shape (out_dim, in_dim)
+        Input–output correlation Σ̃yx = (1/P) Y Xᵀ of a whitened task.
+    tau : float
+        Time constant τ = 1/learning rate; times are in the same units as ``t``.
+    snap_tol : float
+        At λ = 0, the relative size below which a growing initial component is treated as exactly
+        zero (see :attr:`n_snapped`).
+    balance_rtol : float
+        Tolerance of the balance check.
+
+    Attributes
+    ----------
+    lam : float
+        λ read off the weights (exactly 0 when it is below the round-off of the balance matrix,
+        ``64·eps·(‖W1‖² + ‖W2‖²)/hidden_dim``, which the weights cannot resolve).
+    n_snapped : int
+        Number of growing directions of F whose initial component (outside the span of the faster
+        ones) was set to exactly zero, so that their modes stay on the saddle; 0 means gradient
+        flow reaches the global minimum. The rule: at λ = 0 a component below
+        ``snap_tol·‖Q(0)‖`` is zero; such zeros are exact there (in a square network the sign of
+        det(W2W1(0))·det(Σ̃yx) fixes their parity, and a disagreement is reported). At λ ≠ 0 a
+        component is zero only if it is below round-off, ``64·eps·‖Q(0)‖`` (eps of the input
+        dtype), since λ ≠ 0 makes every genuine component escape, however small. Whenever the
+        decision rests on round-off (a component between ``1024·eps·‖Q(0)‖`` and ``snap_tol`` set
+        to zero at λ = 0, or any component below ``1024·eps·‖Q(0)‖`` at λ ≠ 0) a
+        :class:`~lazyrich.PrecisionWarning` says so.
+
+    Notes
+    -----
+    Accuracy: agreement with an ODE reference to ~1e-10 relative on ordinary problems. When
+    |λ| ≫ s̃, QQᵀ has entries of size |λ| and the small block W2W1 carries an absolute round-off of
+    about ``eps·|λ|`` (eps = 2.2e-16): at |λ|/s̃ = 1e10 that is ~1e-6 relative to s̃.
+
+    Memory: the methods evaluate long time arrays in chunks, so that the working memory on top of
+    the returned array stays below about ``CHUNK_BYTES`` = 32 MiB (plus one time point's work when
+    a single time point needs more).
+
+    Examples
+    --------
+    >>> import numpy as np, lazyrich as lr
+    >>> rng = np.random.default_rng(0)
+    >>> task = lr.random_regression(20, 3, 2, rng=rng)
+    >>> W1, W2 = lr.lambda_balanced(3, 2, 2, 0.5, scale=0.1, rng=rng)
+    >>> sol = lr.ExactSolution(W1, W2, task.sigma_yx)
+    >>> sol.qqt([0.0, 1.0]).shape
+    (2, 5, 5)
+    >>> bool(np.allclose(sol.w2w1(1e6), task.sigma_yx))
+    True
+    """
+
+    def __init__(self, W1: ArrayLike, W2: ArrayLike, sigma_yx: ArrayLike, *, tau: float = 1.0,
+                 snap_tol: float = SNAP_TOL, balance_rtol: float = BALANCE_RTOL) -> None:
+        eps = input_eps(W1, W2)
+        W1, W2 = check_weights(W1, W2)
+        self.hidden_dim, self.in_dim = W1.shape
+        self.out_dim = W2.shape[0]
+        self.sigma_yx = as_matrix("sigma_yx", sigma_yx, (self.out_dim, self.in_dim))
+        self.tau = check_positive("tau", tau)
+        snap_tol = check_tolerance("snap_tol", snap_tol)
+        lam, residual, size = balance_fit(W1, W2, balance_rtol, eps=eps)
+        # A λ below the round-off of the balance matrix is not resolved by the weights: exactly 0.
+        unit = eps * size / self.hidden_dim
+        if abs(lam) <= ZERO_LAM_ULPS * unit:
+            noise = max(unit, residual / np.sqrt(self.hidden_dim))
+            if abs(lam) > LAM_NOISE_FACTOR * noise:
+                warn_precision(
+                    f"lam = {lam:.3g} read off the weights is within {ZERO_LAM_ULPS:g} eps of the "
+                    f"weights' round-off ({unit:.1e}) and is treated as exactly 0, but it is "
+                    f"{abs(lam) / noise:.0f} times their measured imbalance: the result may depend "
+                    "on round-off (a tiny lam != 0 lets every stuck mode escape eventually)")
+            lam = 0.0
+        self.lam = lam
+        self.W1, self.W2 = W1.copy(), W2.copy()
+        mu, O, sign, nu = _spectrum(self.sigma_yx, lam)
+        m = min(self.in_dim, self.out_dim)
+        P = O.T @ np.vstack([W1.T, W2])
+        self._B = np.sqrt(2.0) * P[:m].T
+        order = np.argsort(-mu, kind="stable")
+        self.mu, self.O = mu[order], O[:, order]
+        self._sign, self._nu = sign[order], nu[order]
+        self._half_lam = abs(lam) / 2.0
+        self._build_flag(P[order], snap_tol, eps)
+        self._check_determinants()
+
+    # -- set-up ------------------------------------------------------------------------------
+    def _build_flag(self, P: np.ndarray, snap_tol: float, eps: float) -> None:
+        """Flag basis of the hidden space ordered by growth rate, and the snapped P (module doc)."""
+        n, h = P.shape
+        norm = max(float(np.sqrt(np.sum(P**2))), np.finfo(float).tiny)  # ‖Q(0)‖_F
+        roundoff = AMBIGUOUS_ULPS * eps * norm
+        tol = snap_tol * norm if self.lam == 0 else min(snap_tol, ROUNDOFF_ULPS * eps) * norm
+        V = np.zeros((h, h))  # flag basis, filled column by column
+        g = 0
+        owner: list[int] = []  # row that introduced each flag direction
+        P = P.copy()
+        n_snapped = 0
+        ambiguous: list[float] = []
+        growing = np.flatnonzero(self.mu > 0)
+        # Usual case, every growing row adds a direction clearly above round-off: the flag basis is
+        # the Q of a QR factorisation of those rows (Gram–Schmidt in one call).
+        first = growing[: min(len(growing), h)]
+        if len(first):
+            Q, R = np.linalg.qr(P[first].T)
+            diag = np.diag(R)
+            if np.all(np.abs(diag) > max(tol, roundoff)):
+                g = len(first)
+                V[:, :g] = Q * np.sign(diag)
+                owner = list(first)
+                rest = growing[g:]
+                P[rest] = (P[rest] @ V) @ V.T  # the hidden space is full: the rest is round-off
+                growing_loop = growing[:0]
+            else:
+                growing_loop = growing
+        else:
+            growing_loop = growing
+        for i in growing_loop:
+            p = P[i]
+            Vg = V[:, :g]
+            r = p - Vg @ (Vg.T @ p)
+            r = r - Vg @ (Vg.T @ r)  # re-orthogonalise
+            rn = float(np.sqrt(r @ r))
+            if g >= h:
+                P[i] = Vg @ (Vg.T @ p)  # the hidden space is full: the rest is round-off
+                continue
+            if rn > tol:
+                V[:, g] = r / rn
+                g += 1
+                owner.append(i)
+                if rn <= roundoff:
+                    ambiguous.append(rn / norm)
+            else:
+                n_snapped += 1  # an unstable direction whose initial component is zero
+                P[i] = Vg @ (Vg.T @ p)
+                if self.lam != 0 or rn > roundoff:
+                    ambiguous.append(rn / norm)  # at λ = 0 a zero at round-off level is exact
+        if ambiguous:
+            warn_precision(
+                f"{len(ambiguous)} growing initial component(s) of relative size "
+                f"{', '.join(f'{a:.1e}' for a in ambiguous)} sit at round-off level "
+                f"({AMBIGUOUS_ULPS:g} eps = {AMBIGUOUS_ULPS * eps:.1e}) at lam = {self.lam:.3g}: whether "
+                "and when those modes escape their saddle depends on round-off, not on the "
+                f"problem ({n_snapped} treated as exactly zero; see ExactSolution.n_snapped)")
+        V = V[:, :g]
+        # Orthonormal complement of the flag span.
+        if g < h:
+            q, _ = np.linalg.qr(np.hstack([V, np.eye(h)]))
+            N = q[:, g:h]
+            N = N - V @ (V.T @ N)
+            N, _ = np.linalg.qr(N)
+        else:
+            N = np.zeros((h, 0))
+        Phat = P @ np.hstack([V, N])
+        # Structural zeros: growing row i touches only flag directions introduced by rows <= i.
+        allowed = np.ones((n, h), dtype=bool)
+        owner_arr = np.array(owner, dtype=int)
+        allowed[growing, :g] = owner_arr[None, :] <= growing[:, None]
+        allowed[growing, g:] = False
+        Phat[~allowed] = 0.0
+        self._Phat = Phat
+        self._outer_pp = np.einsum("ni,nj->nij", Phat, Phat).reshape(n, h * h)
+        self._allowed = allowed
+        self._owner = owner_arr
+        self._n_flag = g
+        #: Number of growing directions whose initial component was set to exactly zero.
+        self.n_snapped = n_snapped
+
+    def _check_determinants(self) -> None:
+        """At λ = 0 in a square network the sign of det(W2W1(0))·det(Σ̃yx) decides exactly whether
+        a mode is stuck: a negative sign forces an odd number of stuck modes, a positive one an
+        even number (the stuck modes are the eigenvalue −1 of an orthogonal matrix whose
+        determinant is that sign). Warn if the snapping disagrees."""
+        if self.lam != 0 or not (self.in_dim == self.hidden_dim == self.out_dim):
+            return
+        d = np.sign(np.linalg.det(self.W2 @ self.W1)) * np.sign(np.linalg.det(self.sigma_yx))
+        if d != 0 and (self.n_snapped % 2 == 1) != (d < 0):
+            warn_precision(
+                f"at lam = 0 the determinant signs say {'an odd' if d < 0 else 'an even'} number of "
+                f"modes stay on the saddle, but {self.n_snapped} were detected: the start is within "
+                "round-off of a singular one, and the result depends on it")
+
+    # -- core evaluation ---------------------------------------------------------------------
+    def _rate_diff(self, i_sign: np.ndarray, i_nu: np.ndarray, j_sign: np.ndarray,
+                   j_nu: np.ndarray) -> np.ndarray:
+        """Differences of rates (sign_i − sign_j)·|λ|/2 + (nu_i − nu_j), without cancellation."""
+        return (i_sign - j_sign) * self._half_lam + (i_nu - j_nu)
+
+    def _scaled_terms(self, s: np.ndarray, sel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Nᵀ(t)[:, :, sel] with N = O E P D, and A(t) = D² + D PᵀKP D, so that
+        QQᵀ(t) = N A⁻¹ Nᵀ (module docstring). ``s`` are times t/τ. Shapes (T, h, |sel|), (T, h, h).
+        """
+        T, g, h = len(s), self._n_flag, self.hidden_dim
+        grow = self.mu > 0
+        a = np.maximum(self.mu, 0.0)
+        b = _log_k_parts(self.mu, s)  # (T, n)
+        # Column j is scaled by D_j = 1/max(1, sqrt(k_o(j))), o(j) the row that introduced it.
+        # Its log-scale is c_j = a_o t + b_o/2 where k_o >= 1, else 0; N columns are unscaled.
+        a_col = np.zeros(h)
+        b_col = np.zeros((T, h))
+        if g:
+            a_col[:g] = a[self._owner]
+            b_col[:, :g] = b[:, self._owner]
+        big = (2.0 * a_col[None] * s[:, None] + b_col >= 0.0) & (np.arange(h) < g)[None]  # (T, h)
+        c = np.where(big, a_col[None] * s[:, None] + 0.5 * b_col, 0.0)
+        O_sel = self.O[sel]
+        fast = np.max(np.abs(self.mu)) * s <= FAST_EXPONENT
+        if np.all(fast):
+            return self._fast_terms(s, a, b, c, O_sel)
+        n = self._Phat.shape[0]
+        Nt = np.empty((T, h, len(sel)))
+        A = np.empty((T, h, h))
+        if np.any(fast):
+            Nt[fast], A[fast] = self._fast_terms(s[fast], a, b[fast], c[fast], O_sel)
+        slow = ~fast
+        # Long times: exponents combined first, rate differences taken before multiplying by t.
+        # Gt = (K^{1/2} P D)ᵀ has entries <= |P| and Mt = (E P D)ᵀ is bounded.
+        a_sign = np.where(grow, self._sign, 0.0)
+        a_nu = np.where(grow, self._nu, 0.0)
+        col_sign = np.zeros(h)
+        col_nu = np.zeros(h)
+        if g:
+            col_sign[:g] = a_sign[self._owner]
+            col_nu[:g] = a_nu[self._owner]
+        da = self._rate_diff(a_sign[None, :], a_nu[None, :], col_sign[:, None], col_nu[:, None])
+        dm = self._rate_diff(self._sign[None, :], self._nu[None, :], col_sign[:, None], col_nu[:, None])
+        st = s[slow, None, None]
+        big3 = big[slow, :, None]
+        bs, bc = b[slow], b_col[slow]
+        with np.errstate(over="ignore", invalid="ignore"):
+            eg = np.where(big3, da[None] * st + 0.5 * (bs[:, None, :] - bc[:, :, None]),
+                          a[None, None, :] * st + 0.5 * bs[:, None, :])
+            em = np.where(big3, dm[None] * st - 0.5 * bc[:, :, None], self.mu[None, None, :] * st)
+        allowed = self._allowed.T[None]
+        PhT = self._Phat.T[None]
+        Gt = PhT * np.exp(np.where(allowed, eg, -np.inf))
+        Mt = PhT * np.exp(np.where(allowed, em, -np.inf))
+        As = Gt @ swap(Gt)
+        As[:, np.arange(h), np.arange(h)] += np.exp(-2.0 * c[slow])
+        A[slow] = As
+        Nt[slow] = (Mt.reshape(-1, n) @ O_sel.T).reshape(len(st), h, len(sel))
+        return Nt, A
+
+    def _fast_terms(self, s: np.ndarray, a: np.ndarray, b: np.ndarray, c: np.ndarray,
+                    O_sel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Moderate times, where nothing can overflow: Pᵀ K P = Σ_i k_i p_i p_iᵀ as one matrix
+        product over all times, and (E P)ᵀ Oᵀ as another, then scaled by D."""
+        h = self.hidden_dim
+        n = self._Phat.shape[0]
+        k = np.exp(2.0 * a[None] * s[:, None] + b)  # (T, n)
+        e = np.exp(self.mu[None] * s[:, None])
+        d = np.exp(-c)  # (T, h)
+        A = (k @ self._outer_pp).reshape(-1, h, h)
+        A *= d[:, :, None]
+        A *= d[:, None, :]
+        A[:, np.arange(h), np.arange(h)] += d**2
+        M = self._Phat.T[None] * e[:, None, :]  # (T, h, n)
+        M *= d[:, :, None]
+        Nt = (M.reshape(-1, n) @ O_sel.T).reshape(len(s), h, len(O_sel))
+        return Nt, A
+
+    def _chunk_size(self, n_sel: int) -> int:
+        """Times per chunk so that the working arrays stay below CHUNK_BYTES."""
+        h, n = self.hidden_dim, self._Phat.shape[0]
+        per_time = 8 * (10 * h * n + 4 * h * h + 3 * h * n_sel + 8 * n)
+        return max(1, CHUNK_BYTES // per_time)
+
+    def _evaluate(self, t: ArrayLike, rows: np.ndarray, cols: np.ndarray | None,
+                  kind: str) -> tuple[np.ndarray, bool]:
+        """Rows × cols block of QQᵀ = N A⁻¹ Nᵀ (``kind="block"``, cols None for a symmetric
+        block), or the factor Zᵀ = L⁻¹ Nᵀ with A = L Lᵀ (``kind="factor"``), chunked over times."""
+        s, scalar = scaled_times(t, self.tau)
+        with np.errstate(over="ignore"):
+            overflow = s.size and not np.isfinite(np.max(np.abs(self.mu)) * np.max(s))
+        if overflow:
+            raise ValueError(f"t/tau = {np.max(s):.3g} times the largest rate {np.max(np.abs(self.mu)):.3g} "
+                             "overflows float64")
+        sel = rows if cols is None else np.concatenate([rows, cols])
+        nr = len(rows)
+        if kind == "factor":
+            out = np.empty((len(s), self.hidden_dim, nr))
+        else:
+            out = np.empty((len(s), nr, nr if cols is None else len(cols)))
+        step = self._chunk_size(len(sel))
+        for start in range(0, len(s), step):
+            part = slice(start, start + step)
+            Nt, A = self._scaled_terms(s[part], sel)
+            if kind == "factor":
+                out[part] = np.linalg.inv(np.linalg.cholesky(A)) @ Nt
+            elif cols is None:
+                out[part] = swap(Nt) @ (np.linalg.inv(A) @ Nt)
+            else:
+                out[part] = swap(Nt[:, :, :nr]) @ (np.linalg.inv(A) @ Nt[:, :, nr:])
+        return out, scalar
+
+    def _block(self, t: ArrayLike, rows: np.ndarray, cols: np.ndarray | None = None) -> np.ndarray:
+        out, scalar = self._evaluate(t, rows, cols, "block")
+        return out[0] if scalar else out
+
+    def factor(self, t: ArrayLike) -> np.ndarray:
+        """Z(t) with QQᵀ(t) = Z Zᵀ: a valid ``[W1ᵀ; W2]`` up to a hidden rotation.
+
+        Shape (n, h) for a scalar t, or (T, n, h), with n = in_dim + out_dim.
+        """
+        Zt, scalar = self._evaluate(t, np.arange(self.in_dim + self.out_dim), None, "factor")
+        Z = swap(Zt)
+        return Z[0] if scalar else Z
+
+    def qqt(self, t: ArrayLike) -> np.ndarray:
+        """QQᵀ(t) = [[W1ᵀW1, W1ᵀW2ᵀ], [W2W1, W2W2ᵀ]] at time(s) t.
+
+        Returns shape (n, n) for a scalar t, or (len(t), n, n), with n = in_dim + out_dim.
+        The result is symmetric to round-off (about 1e-15 relative).
+        """
+        return self._block(t, np.arange(self.in_dim + self.out_dim))
+
+    def w2w1(self, t: ArrayLike) -> np.ndarray:
+        """Network function W2W1(t), shape (out_dim, in_dim) or (T, out_dim, in_dim)."""
+        ni, no = self.in_dim, self.out_dim
+        return self._block(t, np.arange(ni, ni + no), np.arange(ni))
+
+    def w1tw1(self, t: ArrayLike) -> np.ndarray:
+        """Input-side Gram W1ᵀW1(t), shape (in_dim, in_dim) or (T, in_dim, in_dim)."""
+        return self._block(t, np.arange(self.in_dim))
+
+    def w2w2t(self, t: ArrayLike) -> np.ndarray:
+        """Output-side Gram W2W2ᵀ(t), shape (out_dim, out_dim) or (T, out_dim, out_dim)."""
+        ni, no = self.in_dim, self.out_dim
+        return self._block(t, np.arange(ni, ni + no))
+
+    def loss(self, t: ArrayLike, offset: float = 0.0) -> np.ndarray | float:
+        """Loss ½‖W2W1(t) − Σ̃yx‖_F² + offset (paper Eq. 2); pass ``task.loss_offset`` as offset."""
+        return task_loss(self.w2w1(t), self.sigma_yx, check_finite("offset", offset))
+
+    def weights(self, t: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+        """W1(t), W2(t) up to an orthogonal rotation of the hidden layer (Theorem 5.2).
+
+        The returned pair reproduces QQᵀ(t) and is λ-balanced with the same λ.
+        Shapes (hidden, in) and (out, hidden), with a leading time axis for array t.
+        """
+        Z = self.factor(t)
+        return swap(Z[..., : self.in_dim, :]), Z[..., self.in_dim:, :]
+
+    def singular_values(self, t: ArrayLike) -> np.ndarray:
+        """Singular values of W2W1(t), descending, shape (min(in, out),) or (T, min(in, out))."""
+        W = self.w2w1(t)
+        if W.ndim == 3 and len(W) == 0:
+            return np.empty((0, min(self.in_dim, self.out_dim)))
+        return np.linalg.svd(W, compute_uv=False)
+
+    def ntk(self, t: ArrayLike, X: ArrayLike) -> np.ndarray:
+        """NTK on the inputs X (in_dim × P) at time(s) t, from the exact QQᵀ blocks (Section 4.2)."""
+        X = as_matrix("X", X, (self.in_dim, None))
+        return ntk(self.w1tw1(t), self.w2w2t(t), X)
+
+    def kernel_distance(self, t: ArrayLike, X: ArrayLike) -> np.ndarray | float:
+        """Kernel distance between the NTK at t = 0 and at time(s) t on inputs X (Section 4.2)."""
+        X = as_matrix("X", X, (self.in_dim, None))
+        return ntk_kernel_distance(self.W1.T @ self.W1, self.W2 @ self.W2.T, self.w1tw1(t),
+                                   self.w2w2t(t), X)
+
+    # -- diagnostics -------------------------------------------------------------------------
+    @property
+    def B(self) -> np.ndarray:
+        """The matrix B (hidden × m) of Theorem 4.3: √2 × the growing task-mode rows of P, transposed.
+
+        Gradient flow reaches the global minimum iff B has full rank m.
+        """
+        return self._B.copy()
+
+    def qqt_naive(self, t: ArrayLike) -> np.ndarray:
+        """The same solution evaluated naively, with e^{+μt} (Theorem 4.3 as written).
+
+        For demonstrations only: it loses accuracy once e^{2Λt} ≳ 1e16 and returns inf/NaN once
+        Λt ≳ 350. Use :meth:`qqt`.
+        """
+        s, scalar = scaled_times(t, self.tau)
+        P = self.O.T @ np.vstack([self.W1.T, self.W2])
+        n = P.shape[0]
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            E = np.exp(self.mu[None] * s[:, None])
+            K = np.exp(_log_k(self.mu, s))
+            A = np.eye(self.hidden_dim)[None] + np.einsum("ni,tn,nj->tij", P, K, P)
+            EP = E[:, :, None] * P[None]
+            rhs = swap(EP)
+            try:
+                X = np.linalg.solve(A, rhs)
+            except np.linalg.LinAlgError:  # overflowed or singular in floating point: NaN there
+                X = np.full(rhs.shape, np.nan)
+                for k in range(len(s)):
+                    try:
+                        X[k] = np.linalg.solve(A[k], rhs[k])
+                    except np.linalg.LinAlgError:
+                        pass
+            out = self.O[None] @ (EP @ X) @ self.O.T[None] if len(s) else np.empty((0, n, n))
+        return out[0] if scalar else out
+
+    def __repr__(self) -> str:
+        return (f"ExactSolution(in_dim={self.in_dim}, hidden_dim={self.hidden_dim}, "
+                f"out_dim={self.out_dim}, lam={self.lam:.6g}, tau={self.tau:g})")
 
 
 def reaches_global_minimum(W1: ArrayLike, W2: ArrayLike, sigma_yx: ArrayLike) -> bool:
@@ -129,330 +600,116 @@ def converging_seed(in_dim: int, hidden_dim: int, out_dim: int, lam: float, sigm
                      f"for ({in_dim}, {hidden_dim}, {out_dim}) at lam = {lam}")
 
 
-def _log_k_parts(mu: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """Bounded part b of log k(μ, t) = 2·max(μ, 0)·t + b, with k = ∫₀ᵗ e^{2μs} ds, shape (T, n).
+def _aligned_modes(a0: np.ndarray, st: np.ndarray, lam: float, s: np.ndarray) -> np.ndarray:
+    """Closed form of the 1-1-1 exact solution for each mode (broadcast over a0, st, s = t/τ).
 
-    Splitting off the linear part keeps differences such as log k_i − log k_j accurate when μt is
-    huge (at t = 1e9 the absolute round-off of 2μt alone would be ~1e-4).
+    With λ given exactly, the mode's layers are c >= 0, d = sign(a0)·|d| with d² − c² = λ, and its
+    components along the growing and decaying eigenvectors (1/√2)[α; β], (1/√2)[β; −α] of F are
+    p± (α = G − HG, β = G + HG as in :func:`eigendecomposition`). The growing one is computed as
+    g(−λ/(c + |d|) − h(c + |d|))/√2 when d < 0, which has no cancellation: a start with a0 < 0 at a
+    tiny λ ≠ 0 escapes its saddle however small λ is. Multiplying numerator and denominator of the
+    rank-one solution by e^{−2Λt} gives, with x = e^{−2Λt} and m = (1 − x)/(2Λ) (t where Λ = 0),
+
+        a(t) = (α p₊ + β p₋ x)(β p₊ − α p₋ x) / (2 (x + p₊² m + p₋² m x)).
     """
-    mu = mu[None, :]
-    t = t[:, None]
-    x = 2.0 * np.abs(mu) * t
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rate = np.log(2.0 * np.abs(np.where(mu == 0, 1.0, mu)))
-        pos = np.log(-np.expm1(-x)) - rate  # mu > 0: log((1 - e^{-2mu t})/(2mu))
-        neg = np.log(-np.expm1(-x)) - rate  # mu < 0: log((1 - e^{-2|mu| t})/(2|mu|))
-        zero = np.log(np.broadcast_to(t, pos.shape))
-    return np.where(mu > 0, pos, np.where(mu < 0, neg, zero))
+    c, d = split_singular_values(np.abs(a0), lam)
+    neg = a0 < 0
+    Lam = np.hypot(st, lam / 2.0)
+    denom = np.hypot(lam, 2.0 * st) + 2.0 * st
+    h = np.divide(lam, denom, out=np.zeros_like(denom), where=denom > 0)
+    g = 1.0 / np.sqrt(1.0 + h**2)
+    alpha, beta = g * (1.0 - h), g * (1.0 + h)
+    cd = c + np.abs(d)
+    safe = np.where(cd > 0, cd, 1.0)
+    p_plus = np.where(neg, g * (-lam / safe - h * cd), c * alpha + np.abs(d) * beta) / np.sqrt(2.0)
+    p_minus = np.where(neg, c * beta + np.abs(d) * alpha, c * beta - np.abs(d) * alpha) / np.sqrt(2.0)
+    # Everything divided by e^M, M = max(log x, log(m p₊²)), with x = e^{−2Λt} kept in logs, so
+    # that nothing under- or overflows for any p₊ (including 0) and any t.
+    log_x = -2.0 * Lam * s
+    m = np.where(Lam > 0, -np.expm1(log_x) / np.where(Lam > 0, 2.0 * Lam, 1.0), s)
+    with np.errstate(divide="ignore"):
+        log_u = np.log(np.abs(p_plus))
+        log_mu2 = np.log(m) + 2.0 * log_u
+    M = np.maximum(log_x, log_mu2)
+    sign_u = np.sign(p_plus)
+    num = (alpha * beta * np.exp(2.0 * log_u - M)
+           + (beta**2 - alpha**2) * sign_u * p_minus * np.exp(log_u + log_x - M)
+           - alpha * beta * p_minus**2 * np.exp(2.0 * log_x - M))
+    den = np.exp(log_x - M) + np.exp(log_mu2 - M) + m * p_minus**2 * np.exp(log_x - M)
+    return num / (2.0 * den)
 
 
-def _log_k(mu: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """log of k(μ, t) = (e^{2μt} − 1)/(2μ) (t/τ where μ = 0), shape (T, n)."""
-    return 2.0 * np.maximum(mu, 0.0)[None, :] * t[:, None] + _log_k_parts(mu, t)
+def aligned_singular_values(s0: ArrayLike, s_target: ArrayLike, lam: float, t: ArrayLike, *,
+                            tau: float = 1.0) -> np.ndarray:
+    """Singular values s_α(t) of W2W1 under task-aligned λ-balanced initialisation (Theorem 5.1).
 
-
-class ExactSolution:
-    r"""Closed-form gradient-flow dynamics of a λ-balanced two-layer linear network.
-
-    Implements Theorem 4.3 of the paper (SPEC B.4) in a numerically stable form that covers every
-    architecture for which λ-balanced weights exist (square, funnel, inverted funnel, bottleneck
-    hidden < min, and min < hidden ≤ max), any λ including 0, and any t ≥ 0 (see the module
-    docstring for the method).
+    Each mode is a 1-1-1 network with a = cd, d² − c² = λ, obeying
+    τ da/dt = √(λ² + 4a²)(s̃ − a), which depends on λ only through λ². It is solved here as the
+    1×1 case of the exact solution in closed form, with λ used exactly (not read off rounded
+    weights), so it holds for any sign and size of λ, including λ = 0 (the Saxe et al. sigmoid)
+    and a0 < 0 (the mode must cross zero; at λ = 0 exactly it cannot, and decays to the saddle
+    a = 0, while at any λ ≠ 0 it crosses after a time of order log(1/|λ|)).
 
     Parameters
     ----------
-    W1 : array, shape (hidden_dim, in_dim)
-        First-layer weights at t = 0.
-    W2 : array, shape (out_dim, hidden_dim)
-        Second-layer weights at t = 0. ``W2ᵀW2 − W1W1ᵀ = λI`` must hold (relative tolerance
-        ``balance_rtol`` of ``‖W1‖² + ‖W2‖²``); λ is read off the weights.
-    sigma_yx : array, shape (out_dim, in_dim)
-        Input–output correlation Σ̃yx = (1/P) Y Xᵀ of a whitened task (assumption A1).
-    tau : float
-        Time constant τ = 1/learning rate; times are in the same units as ``t``.
-    snap_tol : float
-        Relative size below which an unstable initial component is treated as exactly zero.
-    balance_rtol : float
-        Tolerance of the balance check.
+    s0 : (m,) initial mode strengths a_α(0) (signed); s_target : (m,) task singular values s̃_α.
+    lam : float; t : scalar or (T,) times; tau : time constant.
+
+    Returns
+    -------
+    ndarray, shape (T, m) (or (m,) for scalar t).
 
     Examples
     --------
-    >>> import numpy as np, lazyrich as lr
-    >>> rng = np.random.default_rng(0)
-    >>> task = lr.random_regression(20, 3, 2, rng=rng)
-    >>> W1, W2 = lr.lambda_balanced(3, 2, 2, 0.5, scale=0.1, rng=rng)
-    >>> sol = lr.ExactSolution(W1, W2, task.sigma_yx)
-    >>> sol.qqt([0.0, 1.0]).shape
-    (2, 5, 5)
-    >>> bool(np.allclose(sol.w2w1(1e6), task.sigma_yx))
-    True
+    >>> np.round(aligned_singular_values([0.01], [1.0], 0.0, [0.0, 10.0]), 6)
+    array([[0.01],
+           [1.  ]])
     """
+    lam = check_finite("lam", lam)
+    tau = check_positive("tau", tau)
+    s, scalar = scaled_times(t, tau)
+    a0, st = np.broadcast_arrays(as_array("s0", s0), as_array("s_target", s_target))
+    a0, st = np.atleast_1d(a0).ravel(), np.atleast_1d(st).ravel()
+    if not (np.all(np.isfinite(a0)) and np.all(np.isfinite(st))):
+        raise ValueError("s0 and s_target must be finite")
+    if np.any(st < 0):
+        raise ValueError(f"s_target are singular values and must be >= 0, got min {st.min():g}")
+    out = _aligned_modes(a0[None, :], st[None, :], lam, s[:, None])
+    return out[0] if scalar else out
 
-    def __init__(self, W1: ArrayLike, W2: ArrayLike, sigma_yx: ArrayLike, *, tau: float = 1.0,
-                 snap_tol: float = 1e-12, balance_rtol: float = 1e-8) -> None:
-        W1, W2 = check_weights(W1, W2)
-        self.hidden_dim, self.in_dim = W1.shape
-        self.out_dim = W2.shape[0]
-        self.sigma_yx = as_matrix("sigma_yx", sigma_yx, (self.out_dim, self.in_dim))
-        self.tau = check_positive("tau", tau)
-        lam = check_balanced(W1, W2, balance_rtol)
-        # λ is read off the weights; round-off of a zero-balanced pair is set to exactly 0.
-        if abs(lam) <= 64 * np.finfo(float).eps * (np.sum(W1**2) + np.sum(W2**2)) / W1.shape[0]:
-            lam = 0.0
-        self.lam = lam
-        self.W1, self.W2 = W1.copy(), W2.copy()
-        self.mu, self.O = eigendecomposition(self.sigma_yx, self.lam)
-        order = np.argsort(-self.mu, kind="stable")
-        self.mu, self.O = self.mu[order], self.O[:, order]
-        Q0 = np.vstack([W1.T, W2])
-        P = self.O.T @ Q0
-        self._build_flag(P, snap_tol)
 
-    # -- set-up ------------------------------------------------------------------------------
-    def _build_flag(self, P: np.ndarray, snap_tol: float) -> None:
-        """Flag basis of the hidden space ordered by growth rate, and the snapped P (see module doc)."""
-        n, h = P.shape
-        norm = max(np.linalg.norm(P, 2), np.finfo(float).tiny)
-        tol = snap_tol * norm
-        basis: list[np.ndarray] = []
-        owner: list[int] = []  # row that introduced each flag direction
-        P = P.copy()
-        n_snapped = 0
-        growing = np.flatnonzero(self.mu > 0)
-        for i in growing:
-            p = P[i]
-            V = np.array(basis).T if basis else np.zeros((h, 0))
-            r = p - V @ (V.T @ p)
-            r = r - V @ (V.T @ r)  # re-orthogonalise
-            rn = np.linalg.norm(r)
-            if rn > tol and len(basis) < h:
-                basis.append(r / rn)
-                owner.append(i)
-            else:
-                if len(basis) < h:
-                    n_snapped += 1  # an unstable direction whose initial component is ~0
-                P[i] = V @ (V.T @ p)
-        g = len(basis)
-        V = np.array(basis).T if basis else np.zeros((h, 0))
-        # Orthonormal complement of the flag span.
-        if g < h:
-            q, _ = np.linalg.qr(np.hstack([V, np.eye(h)]))
-            N = q[:, g:h]
-            N = N - V @ (V.T @ N)
-            N, _ = np.linalg.qr(N)
-        else:
-            N = np.zeros((h, 0))
-        Vfull = np.hstack([V, N])
-        Phat = P @ Vfull
-        # Structural zeros: growing row i touches only flag directions introduced by rows <= i.
-        allowed = np.ones((n, h), dtype=bool)
-        owner_arr = np.array(owner, dtype=int)
-        for i in growing:
-            allowed[i, :g] = owner_arr <= i
-            allowed[i, g:] = False
-        Phat[~allowed] = 0.0
-        self._Phat = Phat
-        # Rank-one pieces for the fast path: rows p_i p_iᵀ (flattened) and p_i o_iᵀ.
-        self._outer_pp = np.einsum("ni,nj->nij", Phat, Phat).reshape(n, h * h)
-        self._outer_po = np.einsum("ni,an->nia", Phat, self.O).reshape(n, h * n)
-        self._allowed = allowed
-        self._owner = owner_arr
-        self._n_flag = g
-        self.n_snapped = n_snapped
+def transition_function(s0: ArrayLike, s_target: ArrayLike, lam: float, t: ArrayLike, *,
+                        tau: float = 1.0) -> np.ndarray:
+    """γ_α(t; λ) = (s_α(t) − s_α(0))/(s̃_α − s_α(0)), so that s(t) = s(0) + γ(t)(s̃ − s(0)) (Eq. 17).
 
-    # -- core evaluation ---------------------------------------------------------------------
-    #: Largest exponent evaluated directly; beyond it exponents are combined before exp().
-    _FAST_EXPONENT = 300.0
+    Where s_α(0) = s̃_α the mode is exactly constant and this ratio is 0/0; there γ is its limit as
+    s_α(0) → s̃_α, the linearised relaxation 1 − exp(−√(λ² + 4s̃²)·t/τ).
+    """
+    a = aligned_singular_values(s0, s_target, lam, t, tau=tau)
+    a0, st = np.broadcast_arrays(as_array("s0", s0), as_array("s_target", s_target))
+    a0, st = np.atleast_1d(a0).ravel(), np.atleast_1d(st).ravel()
+    gap = st - a0
+    at_target = gap == 0
+    s, _ = scaled_times(t, tau)
+    s = s[:, None] if np.ndim(a) == 2 else s
+    rate = np.hypot(lam, 2.0 * st)
+    limit = -np.expm1(-rate * s)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = (a - a0) / np.where(at_target, 1.0, gap)
+    return np.where(at_target, limit, ratio)
 
-    def _scaled_terms(self, s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Nᵀ(t) with N = O E P D, and A(t) = D² + D PᵀKP D, so QQᵀ(t) = N A⁻¹ Nᵀ (module docstring).
 
-        ``s`` are times t/τ. Shapes (T, h, n) and (T, h, h).
-        """
-        T, g, h = len(s), self._n_flag, self.hidden_dim
-        # log k_i = 2 a_i t + b_i with a = max(mu, 0) and b bounded (see _log_k_parts).
-        a = np.maximum(self.mu, 0.0)
-        b = _log_k_parts(self.mu, s)  # (T, n)
-        # Column j is scaled by D_j = 1/max(1, sqrt(k_o(j))), o(j) the row that introduced it.
-        # Its log-scale is c_j = a_o t + b_o/2 where k_o >= 1, else 0; N columns are unscaled.
-        a_col = np.zeros(h)
-        b_col = np.zeros((T, h))
-        if g:
-            a_col[:g] = a[self._owner]
-            b_col[:, :g] = b[:, self._owner]
-        big = (2.0 * a_col[None] * s[:, None] + b_col >= 0.0) & (np.arange(h) < g)[None]  # (T, h)
-        c = np.where(big, a_col[None] * s[:, None] + 0.5 * b_col, 0.0)
-        n = self._Phat.shape[0]
-        fast = np.max(np.abs(self.mu)) * s <= self._FAST_EXPONENT
-        if np.all(fast):
-            return self._fast_terms(s, a, b, c)
-        Nt = np.empty((T, h, n))
-        A = np.empty((T, h, h))
-        if np.any(fast):
-            Nt[fast], A[fast] = self._fast_terms(s[fast], a, b[fast], c[fast])
-        slow = ~fast
-        if np.any(slow):
-            # Long times: exponents combined first, rate differences before multiplying by t.
-            # Gt = (K^{1/2} P D)ᵀ has entries <= |P| and Mt = (E P D)ᵀ is bounded.
-            st = s[slow, None, None]
-            big3 = big[slow, :, None]
-            bs, bc = b[slow], b_col[slow]
-            with np.errstate(over="ignore", invalid="ignore"):
-                eg = np.where(big3, (a[None, None, :] - a_col[None, :, None]) * st
-                              + 0.5 * (bs[:, None, :] - bc[:, :, None]),
-                              a[None, None, :] * st + 0.5 * bs[:, None, :])
-                em = np.where(big3, (self.mu[None, None, :] - a_col[None, :, None]) * st
-                              - 0.5 * bc[:, :, None],
-                              self.mu[None, None, :] * st)
-            allowed = self._allowed.T[None]
-            PhT = self._Phat.T[None]
-            Gt = PhT * np.exp(np.where(allowed, eg, -np.inf))
-            Mt = PhT * np.exp(np.where(allowed, em, -np.inf))
-            As = Gt @ np.swapaxes(Gt, 1, 2)
-            As[:, np.arange(h), np.arange(h)] += np.exp(-2.0 * c[slow])
-            A[slow] = As
-            Nt[slow] = Mt @ self.O.T  # (O E P D)ᵀ
-        return Nt, A
+def slow_rate(s_target: ArrayLike, lam: ArrayLike) -> np.ndarray:
+    """Slow rate of the delayed-rich regime, √(s̃² + λ²/4) − |λ|/2 (paper Theorem C.6).
 
-    def _fast_terms(self, s: np.ndarray, a: np.ndarray, b: np.ndarray,
-                    c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Moderate times, where nothing can overflow: form Pᵀ K P = Σ_i k_i p_i p_iᵀ and
-        Pᵀ E Oᵀ = Σ_i e_i p_i o_iᵀ as two matrix products over all times at once, then scale by D."""
-        h = self.hidden_dim
-        k = np.exp(2.0 * a[None] * s[:, None] + b)  # (T, n)
-        e = np.exp(self.mu[None] * s[:, None])
-        d = np.exp(-c)  # (T, h)
-        A = (k @ self._outer_pp).reshape(-1, h, h)
-        A *= d[:, :, None]
-        A *= d[:, None, :]
-        A[:, np.arange(h), np.arange(h)] += d**2
-        Nt = (e @ self._outer_po).reshape(len(s), h, -1)
-        Nt *= d[:, :, None]
-        return Nt, A
+    Computed in the rationalised form s̃²/(√(s̃² + λ²/4) + |λ|/2), which has no cancellation and
+    tends to s̃²/|λ| for |λ| ≫ s̃. Broadcasts ``s_target`` against ``lam``.
 
-    def _factor_t(self, s: np.ndarray) -> np.ndarray:
-        """Zᵀ(t) = L⁻¹ Nᵀ with A = L Lᵀ, so that QQᵀ = Z Zᵀ; shape (T, h, n)."""
-        Nt, A = self._scaled_terms(s)
-        return np.linalg.inv(np.linalg.cholesky(A)) @ Nt
-
-    def factor(self, t: ArrayLike) -> np.ndarray:
-        """Z(t) with QQᵀ(t) = Z Zᵀ: a valid ``[W1ᵀ; W2]`` up to a hidden rotation. Shape (T, n, h)."""
-        times, _ = check_times(t)
-        return np.swapaxes(self._factor_t(times / self.tau), 1, 2)
-
-    def _blocks(self, t: ArrayLike, rows: slice, cols: slice) -> np.ndarray:
-        """Rows × cols block of QQᵀ = N A⁻¹ Nᵀ (A is symmetric positive definite and, thanks to
-        the scaling, well conditioned, so a plain inverse is accurate and cheaper than Cholesky)."""
-        times, scalar = check_times(t)
-        Nt, A = self._scaled_terms(times / self.tau)
-        out = np.swapaxes(Nt[:, :, rows], 1, 2) @ (np.linalg.inv(A) @ Nt[:, :, cols])
-        return out[0] if scalar else out
-
-    def qqt(self, t: ArrayLike) -> np.ndarray:
-        """QQᵀ(t) = [[W1ᵀW1, W1ᵀW2ᵀ], [W2W1, W2W2ᵀ]] at time(s) t.
-
-        Returns shape (n, n) for a scalar t, or (len(t), n, n), with n = in_dim + out_dim.
-        The result is symmetric to round-off (about 1e-15 relative).
-        """
-        return self._blocks(t, slice(None), slice(None))
-
-    def w2w1(self, t: ArrayLike) -> np.ndarray:
-        """Network function W2W1(t), shape (out_dim, in_dim) or (T, out_dim, in_dim)."""
-        ni = self.in_dim
-        return self._blocks(t, slice(ni, None), slice(0, ni))
-
-    def w1tw1(self, t: ArrayLike) -> np.ndarray:
-        """Input-side Gram W1ᵀW1(t), shape (in_dim, in_dim) or (T, in_dim, in_dim)."""
-        ni = self.in_dim
-        return self._blocks(t, slice(0, ni), slice(0, ni))
-
-    def w2w2t(self, t: ArrayLike) -> np.ndarray:
-        """Output-side Gram W2W2ᵀ(t), shape (out_dim, out_dim) or (T, out_dim, out_dim)."""
-        ni = self.in_dim
-        return self._blocks(t, slice(ni, None), slice(ni, None))
-
-    def loss(self, t: ArrayLike, offset: float = 0.0) -> np.ndarray | float:
-        """Loss ½‖W2W1(t) − Σ̃yx‖_F² + offset (SPEC A.1); pass ``task.loss_offset`` as offset."""
-        W = self.w2w1(t)
-        out = 0.5 * np.sum((W - self.sigma_yx) ** 2, axis=(-2, -1)) + offset
-        return float(out) if np.ndim(out) == 0 else out
-
-    def weights(self, t: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
-        """W1(t), W2(t) up to an orthogonal rotation of the hidden layer (Theorem 5.2).
-
-        The returned pair reproduces QQᵀ(t) exactly and is λ-balanced with the same λ.
-        Shapes (hidden, in) and (out, hidden), with a leading time axis for array t.
-        """
-        _, scalar = check_times(t)
-        Z = self.factor(t)
-        W1 = np.swapaxes(Z[:, : self.in_dim], 1, 2)
-        W2 = Z[:, self.in_dim:]
-        return (W1[0], W2[0]) if scalar else (W1, W2)
-
-    def singular_values(self, t: ArrayLike) -> np.ndarray:
-        """Singular values of W2W1(t), descending, shape (min(in, out),) or (T, min(in, out))."""
-        return np.linalg.svd(self.w2w1(t), compute_uv=False)
-
-    def ntk(self, t: ArrayLike, X: ArrayLike) -> np.ndarray:
-        """NTK on the inputs X (in_dim × P) at time(s) t, from the exact QQᵀ blocks (SPEC B.9)."""
-        from ._analysis import ntk
-
-        X = as_matrix("X", X, (self.in_dim, None))
-        q = self.qqt(t)
-        ni = self.in_dim
-        return ntk(q[..., :ni, :ni], q[..., ni:, ni:], X)
-
-    def kernel_distance(self, t: ArrayLike, X: ArrayLike) -> np.ndarray | float:
-        """Kernel distance between the NTK at t = 0 and at time(s) t on inputs X (SPEC B.11)."""
-        from ._analysis import ntk_kernel_distance
-
-        X = as_matrix("X", X, (self.in_dim, None))
-        q = self.qqt(t)
-        ni = self.in_dim
-        A0 = self.W1.T @ self.W1
-        B0 = self.W2 @ self.W2.T
-        return ntk_kernel_distance(A0, B0, q[..., :ni, :ni], q[..., ni:, ni:], X)
-
-    # -- diagnostics -------------------------------------------------------------------------
-    @property
-    def B(self) -> np.ndarray:
-        """The matrix B (hidden × m) of Theorem 4.3: √2 × the growing task-mode rows of P, transposed.
-
-        Gradient flow reaches the global minimum iff B has full rank m (SPEC B.6).
-        """
-        m = min(self.in_dim, self.out_dim)
-        mu, O = eigendecomposition(self.sigma_yx, self.lam)
-        P = O.T @ np.vstack([self.W1.T, self.W2])
-        return np.sqrt(2.0) * P[:m].T
-
-    def qqt_naive(self, t: ArrayLike) -> np.ndarray:
-        """The same solution evaluated naively, with e^{+μt} (SPEC B.4 as written).
-
-        For demonstrations only: it loses accuracy once e^{2Λt} ≳ 1e16 and returns inf/NaN once
-        Λt ≳ 350 (SPEC E.3). Use :meth:`qqt`.
-        """
-        t, scalar = check_times(t)
-        s = t / self.tau
-        P = np.vstack([self.W1.T, self.W2])
-        P = self.O.T @ P
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            E = np.exp(self.mu[None] * s[:, None])
-            K = np.exp(_log_k(self.mu, s))
-            A = np.eye(self.hidden_dim)[None] + np.einsum("ni,tn,nj->tij", P, K, P)
-            EP = E[:, :, None] * P[None]
-            rhs = np.swapaxes(EP, 1, 2)
-            try:
-                X = np.linalg.solve(A, rhs)
-            except np.linalg.LinAlgError:  # overflowed or singular in floating point: NaN there
-                X = np.full(rhs.shape, np.nan)
-                for k in range(len(s)):
-                    try:
-                        X[k] = np.linalg.solve(A[k], rhs[k])
-                    except np.linalg.LinAlgError:
-                        pass
-            out = self.O[None] @ (EP @ X) @ self.O.T[None]
-        return out[0] if scalar else out
-
-    def __repr__(self) -> str:
-        return (f"ExactSolution(in_dim={self.in_dim}, hidden_dim={self.hidden_dim}, "
-                f"out_dim={self.out_dim}, lam={self.lam:.6g}, tau={self.tau:g})")
+    Examples
+    --------
+    >>> float(slow_rate(1.0, 0.0)), round(float(slow_rate(0.5, 40.0) * 40 / 0.25), 4)
+    (1.0, 0.9998)
+    """
+    s = as_array("s_target", s_target)
+    lam = np.abs(as_array("lam", lam))
+    return s**2 / (np.sqrt(s**2 + lam**2 / 4.0) + lam / 2.0)

@@ -1,21 +1,16 @@
-"""λ-balanced initialisations (SPEC A.2, A.3, B.8 and C.0; paper Algorithm 1)."""
+"""λ-balanced initialisations (paper Section 3, Theorem 5.2, App. A.3 and Algorithm 1)."""
 
 from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validation import as_matrix, check_dim, check_finite
-
-
-def _haar(rng: np.random.Generator, n: int, k: int) -> np.ndarray:
-    """k orthonormal columns in R^n, Haar-distributed (QR of a Gaussian with the sign fixed)."""
-    q, r = np.linalg.qr(rng.standard_normal((n, k)))
-    return q * np.where(np.diag(r) < 0, -1.0, 1.0)
+from ._linalg import haar, split_squares
+from ._validation import MAX_ENTRY, SeedLike, as_array, as_matrix, as_rng, check_dim, check_finite
 
 
 def split_singular_values(s: ArrayLike, lam: float) -> tuple[np.ndarray, np.ndarray]:
-    """Share product singular values between the layers of a λ-balanced network (SPEC B.8).
+    """Share product singular values between the layers of a λ-balanced network (Theorem 5.2).
 
     Returns ``(s1, s2)`` with ``s2 * s1 = s`` and ``s2**2 - s1**2 = lam``::
 
@@ -30,18 +25,12 @@ def split_singular_values(s: ArrayLike, lam: float) -> tuple[np.ndarray, np.ndar
     >>> float(s2[0]**2 - s1[0]**2), float(s1[0] * s2[0])
     (3.0, 1.0)
     """
-    s = np.asarray(s, dtype=float)
-    root = np.hypot(lam, 2.0 * s)  # sqrt(lam^2 + 4 s^2)
-    big = (root + abs(lam)) / 2.0
-    with np.errstate(invalid="ignore", divide="ignore"):
-        small = np.where(big > 0, s**2 / np.where(big > 0, big, 1.0), 0.0)
-    if lam >= 0:
-        return np.sqrt(small), np.sqrt(big)
-    return np.sqrt(big), np.sqrt(small)
+    s1sq, s2sq = split_squares(as_array("s", s), check_finite("lam", lam))
+    return np.sqrt(s1sq), np.sqrt(s2sq)
 
 
 def check_admissible(in_dim: int, hidden_dim: int, out_dim: int, lam: float) -> None:
-    """Raise ``ValueError`` unless full-rank λ-balanced weights of these sizes exist (SPEC A.3).
+    """Raise ``ValueError`` unless full-rank λ-balanced weights of these sizes exist (App. A.3).
 
     * ``hidden_dim <= min(in_dim, out_dim)``: every λ is possible.
     * ``min < hidden_dim <= max``: λ = 0, or sign(λ) = sign(out_dim - in_dim).
@@ -71,16 +60,16 @@ def lambda_balanced(
     lam: float,
     *,
     scale: float | ArrayLike = 1.0,
-    rng: np.random.Generator | None = None,
+    rng: SeedLike | None = None,
     aligned_to: ArrayLike | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Weights ``(W1, W2)`` with ``W2ᵀW2 − W1W1ᵀ = lam·I`` (SPEC A.2, B.8; paper Algorithm 1).
+    """Weights ``(W1, W2)`` with ``W2ᵀW2 − W1W1ᵀ = lam·I`` (paper Algorithm 1, Theorem 5.2).
 
     The network function is ``W2 W1 = U diag(scale) Vᵀ`` with r = min(hidden, in, out) singular
     values; the layers share them as in Theorem 5.2 (:func:`split_singular_values`), and a random
     rotation ``R`` of the hidden layer is applied: ``W2 = U S2 Rᵀ``, ``W1 = R S1 Vᵀ``. When
     ``hidden_dim > min(in_dim, out_dim)`` the extra hidden directions get singular value
-    ``sqrt(|lam|)`` in the larger layer (SPEC A.3).
+    ``sqrt(|lam|)`` in the larger layer (App. A.3).
 
     Parameters
     ----------
@@ -90,12 +79,13 @@ def lambda_balanced(
         The relative scale λ (``lambda`` is a Python keyword).
     scale
         The absolute scale: singular values of ``W2 W1`` (a number, or r positive numbers).
-        Small values (e.g. 1e-3) give rich learning at λ ≈ 0 (SPEC E.11).
+        Small values (e.g. 1e-3) give rich learning at λ ≈ 0 (Section 4.2).
     rng
-        Source of randomness for U, V and R. Required unless ``aligned_to`` is given.
+        Source of randomness for U, V and R: anything ``np.random.default_rng`` accepts (a
+        Generator, or an int seed). Required unless ``aligned_to`` is given.
     aligned_to
         A task correlation ``sigma_yx`` (out_dim × in_dim). If given, U and V are its leading
-        singular vectors: the task-aligned initialisation of SPEC B.7. R is random if ``rng`` is
+        singular vectors: the task-aligned initialisation of Theorem 5.1. R is random if ``rng`` is
         given, else the identity.
 
     Returns
@@ -121,25 +111,30 @@ def lambda_balanced(
     lam = check_finite("lam", lam)
     check_admissible(in_dim, hidden_dim, out_dim, lam)
     r = min(in_dim, hidden_dim, out_dim)
-    s = np.asarray(scale, dtype=float)
+    s = as_array("scale", scale)
     if s.ndim == 0:
         s = np.full(r, float(s))
     if s.shape != (r,):
         raise ValueError(f"scale must be a number or {r} singular values, got shape {s.shape}")
     if not np.all(np.isfinite(s)) or np.any(s <= 0):
         raise ValueError(f"scale must be finite and > 0 (full rank), got {s}")
+    if np.max(s) > MAX_ENTRY or abs(lam) > MAX_ENTRY:
+        raise ValueError(f"scale = {np.max(s):.3g} and lam = {lam:.3g} must be at most {MAX_ENTRY:.0e} "
+                         "in size: the squared singular values would overflow float64")
 
     if aligned_to is not None:
         sigma_yx = as_matrix("aligned_to", aligned_to, (out_dim, in_dim))
         U_full, _, Vt_full = np.linalg.svd(sigma_yx, full_matrices=True)
         V_full = Vt_full.T
-        R = _haar(rng, hidden_dim, hidden_dim) if rng is not None else np.eye(hidden_dim)
+        R = haar(as_rng(rng), hidden_dim, hidden_dim) if rng is not None else np.eye(hidden_dim)
     else:
         if rng is None:
-            raise ValueError("rng is required for a random initialisation: pass np.random.default_rng(seed)")
-        U_full = _haar(rng, out_dim, out_dim)
-        V_full = _haar(rng, in_dim, in_dim)
-        R = _haar(rng, hidden_dim, hidden_dim)
+            raise ValueError("rng is required for a random initialisation: pass a seed or "
+                             "np.random.default_rng(seed)")
+        rng = as_rng(rng)
+        U_full = haar(rng, out_dim, out_dim)
+        V_full = haar(rng, in_dim, in_dim)
+        R = haar(rng, hidden_dim, hidden_dim)
 
     s1, s2 = split_singular_values(s, lam)
     # Hidden directions: r shared ones, then hidden_dim - r extra ones in the larger layer.
@@ -158,7 +153,7 @@ def lambda_balanced(
 
 
 def balance_matrix(W1: ArrayLike, W2: ArrayLike) -> np.ndarray:
-    """The conserved matrix ``W2ᵀW2 − W1W1ᵀ`` (SPEC A.2). Works on stacks ``(..., h, in)``.
+    """The conserved matrix ``W2ᵀW2 − W1W1ᵀ`` (paper Eq. 4). Works on stacks ``(..., h, in)``.
 
     Examples
     --------
@@ -173,7 +168,7 @@ def balance_matrix(W1: ArrayLike, W2: ArrayLike) -> np.ndarray:
 
 
 def estimate_lambda(W1: ArrayLike, W2: ArrayLike) -> np.ndarray | float:
-    """Least-squares λ* = Tr(W2ᵀW2 − W1W1ᵀ)/hidden_dim (SPEC E.1). Works on stacks."""
+    """Least-squares λ* = Tr(W2ᵀW2 − W1W1ᵀ)/hidden_dim (App. A.3). Works on stacks."""
     B = balance_matrix(W1, W2)
     out = np.trace(B, axis1=-2, axis2=-1) / B.shape[-1]
     return float(out) if np.ndim(out) == 0 else out
@@ -181,13 +176,13 @@ def estimate_lambda(W1: ArrayLike, W2: ArrayLike) -> np.ndarray | float:
 
 def gaussian_balance_moments(in_dim: int, hidden_dim: int, out_dim: int, sigma1: float,
                              sigma2: float) -> dict[str, float]:
-    """Moments of W2ᵀW2 − W1W1ᵀ for iid Gaussian weights (SPEC B.17; paper App. A.3).
+    """Moments of W2ᵀW2 − W1W1ᵀ for iid Gaussian weights (paper App. A.3).
 
     With W1 entries N(0, σ1²) and W2 entries N(0, σ2²):
 
     * mean: (N_o σ2² − N_i σ1²) I, so the best λ is N_o σ2² − N_i σ1²;
     * off-diagonal variance: N_o σ2⁴ + N_i σ1⁴;
-    * diagonal variance: 2 (N_o σ2⁴ + N_i σ1⁴) (the thesis has 4 by an arithmetic slip).
+    * diagonal variance: 2 (N_o σ2⁴ + N_i σ1⁴).
 
     For LeCun initialisation (σ1² = 1/N_i, σ2² = 1/N_h) the mean is N_o/N_h − 1 and both variances
     vanish like 1/width, so wide networks are approximately λ-balanced entry by entry.
@@ -197,8 +192,12 @@ def gaussian_balance_moments(in_dim: int, hidden_dim: int, out_dim: int, sigma1:
 
 
 def sample_balance_moments(in_dim: int, hidden_dim: int, out_dim: int, sigma1: float,
-                           sigma2: float, *, n_draws: int, rng: np.random.Generator) -> dict[str, float]:
-    """Monte-Carlo estimates of the moments of :func:`gaussian_balance_moments`."""
+                           sigma2: float, *, n_draws: int, rng: SeedLike) -> dict[str, float]:
+    """Monte-Carlo estimates of the moments of :func:`gaussian_balance_moments`.
+
+    ``rng`` is anything ``np.random.default_rng`` accepts.
+    """
+    rng = as_rng(rng)
     W1 = sigma1 * rng.standard_normal((n_draws, hidden_dim, in_dim))
     W2 = sigma2 * rng.standard_normal((n_draws, out_dim, hidden_dim))
     B = balance_matrix(W1, W2)
@@ -206,3 +205,53 @@ def sample_balance_moments(in_dim: int, hidden_dim: int, out_dim: int, sigma1: f
     diag = B[:, idx, idx].ravel()
     off = B[:, ~np.eye(hidden_dim, dtype=bool)].ravel()
     return {"lam": float(diag.mean()), "var_off": float(off.var()), "var_diag": float(diag.var())}
+
+
+def balanced_grams(U: ArrayLike, V: ArrayLike, s: ArrayLike,
+                   lam: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    """Gram matrices W1ᵀW1 and W2W2ᵀ of λ-balanced weights with W2W1 = U diag(s) Vᵀ (Theorem 5.2).
+
+    With hidden_dim = r = len(s) (no extra hidden directions), Theorem 5.2 gives
+
+        W1ᵀW1 = V diag((√(λ²+4s²) − λ)/2) Vᵀ,   W2W2ᵀ = U diag((√(λ²+4s²) + λ)/2) Uᵀ,
+
+    whatever the hidden rotation R. Vectorised: ``s`` may have leading axes (..., r) and ``lam``
+    any shape that broadcasts against ``s[..., 0]``.
+
+    Parameters
+    ----------
+    U : (out_dim, r), orthonormal columns
+    V : (in_dim, r), orthonormal columns
+    s : (..., r), positive product singular values
+    lam : scalar or array broadcasting against the leading axes of ``s``
+
+    Returns
+    -------
+    w1tw1 : ndarray, shape (..., in_dim, in_dim)
+    w2w2t : ndarray, shape (..., out_dim, out_dim)
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> W1, W2 = lambda_balanced(3, 2, 2, 0.5, scale=[1.0, 0.3], rng=rng)
+    >>> U, s, Vt = np.linalg.svd(W2 @ W1, full_matrices=False)
+    >>> A, B = balanced_grams(U, Vt[:2].T, s[:2], 0.5)
+    >>> bool(np.allclose(A, W1.T @ W1) and np.allclose(B, W2 @ W2.T))
+    True
+    """
+    U = as_matrix("U", U)
+    V = as_matrix("V", V)
+    s = as_array("s", s)
+    r = U.shape[1]
+    if V.shape[1] != r or s.shape[-1:] != (r,):
+        raise ValueError(f"U has {r} columns, V has {V.shape[1]} and s ends in {s.shape[-1:]}: "
+                         "they must all equal the rank r")
+    if not np.all(np.isfinite(s)) or np.any(s <= 0):
+        raise ValueError("s must be finite and > 0 (full-rank product)")
+    lam = as_array("lam", lam)
+    if not np.all(np.isfinite(lam)):
+        raise ValueError("lam must be finite")
+    s1sq, s2sq = split_squares(s, lam[..., None])
+    w1tw1 = np.einsum("ia,...a,ja->...ij", V, s1sq, V)
+    w2w2t = np.einsum("ia,...a,ja->...ij", U, s2sq, U)
+    return w1tw1, w2w2t

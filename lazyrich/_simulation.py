@@ -1,19 +1,24 @@
-"""Simulation: full-batch gradient descent and the gradient-flow ODE reference (SPEC A.1, D)."""
+"""Simulation: full-batch gradient descent, and the gradient-flow and Riccati ODEs integrated by
+scipy's ``solve_ivp`` (paper Eq. 2 and Section 4). These are the independent references the exact
+solution is checked against; two-layer nonlinear networks are simulated here too.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike
 from scipy.integrate import solve_ivp
 
-from ._analysis import kernel_distance, ntk
-from ._validation import as_matrix, check_dim, check_positive, check_times, check_weights
-
-
-def _swap(a: np.ndarray) -> np.ndarray:
-    return np.swapaxes(a, -1, -2)
+from ._exact import riccati_matrix
+from ._initialisation import estimate_lambda
+from ._kernels import converged_representations, ntk, ntk_kernel_distance
+from ._linalg import activation_functions, swap
+from ._measures import data_loss
+from ._validation import (ODE_ATOL, ODE_RTOL, as_matrix, check_dim, check_positive, check_times,
+                          check_tolerance, check_weights)
 
 
 @dataclass(frozen=True)
@@ -26,51 +31,62 @@ class Trajectory:
         Times t/τ = step · lr of the records.
     W1 : ndarray, shape (T, hidden_dim, in_dim)
     W2 : ndarray, shape (T, out_dim, hidden_dim)
+    lr : float or None
+        Learning rate of a gradient-descent run (None for other trajectories).
+
+    ``t, W1, W2 = run`` unpacks it.
     """
 
     t: np.ndarray
     W1: np.ndarray
     W2: np.ndarray
+    lr: float | None = None
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        """Unpacks as ``t, W1, W2 = run`` (the tuple simulators used to return)."""
+        return iter((self.t, self.W1, self.W2))
 
     @property
     def steps(self) -> np.ndarray:
-        """Step indices of the records (only meaningful for gradient descent)."""
-        return self.t
+        """Step index of each record, t/lr (gradient-descent runs only)."""
+        if self.lr is None:
+            raise ValueError("this trajectory has no learning rate, so no step indices")
+        return np.rint(self.t / self.lr).astype(int)
 
     def w2w1(self) -> np.ndarray:
         """Network function W2W1 at every record, shape (T, out_dim, in_dim)."""
         return self.W2 @ self.W1
 
     def w1tw1(self) -> np.ndarray:
-        return _swap(self.W1) @ self.W1
+        """W1ᵀW1 at every record, shape (T, in_dim, in_dim)."""
+        return swap(self.W1) @ self.W1
 
     def w2w2t(self) -> np.ndarray:
-        return self.W2 @ _swap(self.W2)
+        """W2W2ᵀ at every record, shape (T, out_dim, out_dim)."""
+        return self.W2 @ swap(self.W2)
 
     def qqt(self) -> np.ndarray:
         """QQᵀ with Q = [W1ᵀ; W2] at every record, shape (T, n, n)."""
-        Q = np.concatenate([_swap(self.W1), self.W2], axis=1)
-        return Q @ _swap(Q)
+        Q = np.concatenate([swap(self.W1), self.W2], axis=1)
+        return Q @ swap(Q)
 
     def loss(self, X: ArrayLike, Y: ArrayLike) -> np.ndarray:
         """Training loss (1/2P)‖W2W1X − Y‖_F² at every record."""
-        X = np.asarray(X, dtype=float)
-        Y = np.asarray(Y, dtype=float)
-        E = self.w2w1() @ X - Y
-        return 0.5 * np.sum(E**2, axis=(-2, -1)) / X.shape[1]
+        return np.asarray(data_loss(self.w2w1(), X, Y))
 
     def balance(self) -> np.ndarray:
         """W2ᵀW2 − W1W1ᵀ at every record, shape (T, hidden, hidden)."""
-        return _swap(self.W2) @ self.W2 - self.W1 @ _swap(self.W1)
+        return swap(self.W2) @ self.W2 - self.W1 @ swap(self.W1)
 
     def ntk(self, X: ArrayLike) -> np.ndarray:
-        """Neural tangent kernel on the inputs X at every record, shape (T, P·out, P·out)."""
+        """Neural tangent kernel of the linear network on inputs X at every record,
+        shape (T, P·out, P·out)."""
         return ntk(self.w1tw1(), self.w2w2t(), X)
 
     def kernel_distance(self, X: ArrayLike) -> np.ndarray:
         """Kernel distance between the NTK at the first record and at every record, shape (T,)."""
-        K = self.ntk(X)
-        return np.asarray(kernel_distance(K[0], K))
+        A, B = self.w1tw1(), self.w2w2t()
+        return np.atleast_1d(ntk_kernel_distance(A[0], B[0], A, B, X))
 
 
 def check_run(in_dim: int, out_dim: int, X: ArrayLike, Y: ArrayLike, lr: float, steps: int,
@@ -82,8 +98,8 @@ def check_run(in_dim: int, out_dim: int, X: ArrayLike, Y: ArrayLike, lr: float, 
             check_dim("record_every", record_every))
 
 
-def descend(params: list[np.ndarray], direction, *, lr: float, steps: int,
-            record_every: int) -> tuple[np.ndarray, list[np.ndarray]]:
+def descend(params: list[np.ndarray], direction: Callable[..., list[np.ndarray]], *, lr: float,
+            steps: int, record_every: int) -> tuple[np.ndarray, list[np.ndarray]]:
     """Plain full-batch descent: ``p += lr · d`` for ``d`` in ``direction(*params)`` (the negative
     gradients), recording every parameter *before* the update at steps 0, record_every, …, steps.
 
@@ -113,16 +129,33 @@ def descend(params: list[np.ndarray], direction, *, lr: float, steps: int,
     return np.arange(n_rec) * record_every * lr, [rec[:k] for rec in records]
 
 
+def integrate(rhs: Callable[[float, np.ndarray], np.ndarray], y0: np.ndarray, times: np.ndarray, *,
+              rtol: float, atol: float) -> np.ndarray:
+    """y(t) of y' = rhs(t, y), y(0) = y0, by ``solve_ivp`` (DOP853) at ``times`` (>= 0, any order,
+    duplicates allowed, possibly empty). Returns shape (len(times), len(y0))."""
+    if len(times) == 0:
+        return np.empty((0, len(y0)))
+    uniq, inverse = np.unique(times, return_inverse=True)
+    if uniq[-1] > 0:
+        sol = solve_ivp(rhs, (0.0, uniq[-1]), y0, method="DOP853", t_eval=uniq, rtol=rtol, atol=atol)
+        if not sol.success:
+            raise RuntimeError(f"solve_ivp failed: {sol.message}")
+        Ys = sol.y.T
+    else:
+        Ys = np.tile(y0, (len(uniq), 1))
+    return Ys[inverse]
+
+
 def gradient_descent(W1: ArrayLike, W2: ArrayLike, X: ArrayLike, Y: ArrayLike, *, lr: float,
                      steps: int, record_every: int = 1) -> Trajectory:
-    """Full-batch gradient descent on L = (1/2P)‖W2W1X − Y‖_F² (SPEC D).
+    """Full-batch gradient descent on L = (1/2P)‖W2W1X − Y‖_F² (paper Eq. 2).
 
-    Each step is ``W1 ← W1 − lr·W2ᵀ(Σyx − W2W1Σxx)`` with its negative gradient sign, i.e.
+    Each step adds the negative gradient times ``lr``:
 
         W1 += lr · W2ᵀ (Σ̃yx − W2 W1 Σ̃xx),   W2 += lr · (Σ̃yx − W2 W1 Σ̃xx) W1ᵀ,
 
     which is algebraically the same as the per-sample sum. Weights are recorded *before* the update,
-    at steps 0, record_every, 2·record_every, …, steps, so record k is at time t/τ = k·lr.
+    at steps 0, record_every, 2·record_every, …, steps, so record k is at time t/τ = k·record_every·lr.
 
     Parameters
     ----------
@@ -146,24 +179,26 @@ def gradient_descent(W1: ArrayLike, W2: ArrayLike, X: ArrayLike, Y: ArrayLike, *
     P = X.shape[1]
     sxx = X @ X.T / P
     syx = Y @ X.T / P
+
     def descent(W1: np.ndarray, W2: np.ndarray) -> list[np.ndarray]:
         E = syx - W2 @ W1 @ sxx
         return [W2.T @ E, E @ W1.T]
 
     t, (R1, R2) = descend([W1, W2], descent, lr=lr, steps=steps, record_every=record_every)
-    return Trajectory(t, R1, R2)
+    return Trajectory(t, R1, R2, lr)
 
 
 def gradient_flow(W1: ArrayLike, W2: ArrayLike, sigma_yx: ArrayLike, t: ArrayLike, *,
-                  tau: float = 1.0, sigma_xx: ArrayLike | None = None, rtol: float = 1e-12,
-                  atol: float = 1e-20) -> np.ndarray:
+                  tau: float = 1.0, sigma_xx: ArrayLike | None = None, rtol: float = ODE_RTOL,
+                  atol: float = ODE_ATOL) -> np.ndarray:
     """Reference solution of the gradient-flow ODE by scipy ``solve_ivp`` (DOP853), returning QQᵀ.
 
     Integrates ``τ dW1/dt = W2ᵀ(Σ̃yx − W2W1Σ̃xx)`` and ``τ dW2/dt = (Σ̃yx − W2W1Σ̃xx)W1ᵀ``
-    (SPEC A.1) on the weights, with no use of balance or of the closed form. It is the independent
-    reference the exact solution is tested against. The default ``atol`` is tiny so that the
-    tolerance is effectively relative: rich runs start from weights of size 1e-3 or less, and an
-    absolute tolerance near their size would dominate the error.
+    (paper Eq. 2) on the weights, with no use of balance or of the closed form. It is the
+    independent reference the exact solution is tested against. The default ``atol`` is tiny so
+    that the tolerance is effectively relative: rich runs start from weights of size 1e-3 or less,
+    and an absolute tolerance near their size would dominate the error. Times may come in any
+    order, repeat, or be empty.
 
     Returns
     -------
@@ -175,9 +210,8 @@ def gradient_flow(W1: ArrayLike, W2: ArrayLike, sigma_yx: ArrayLike, t: ArrayLik
     syx = as_matrix("sigma_yx", sigma_yx, (no, ni))
     sxx = np.eye(ni) if sigma_xx is None else as_matrix("sigma_xx", sigma_xx, (ni, ni))
     tau = check_positive("tau", tau)
+    rtol, atol = check_positive("rtol", rtol), check_tolerance("atol", atol)
     times, scalar = check_times(t)
-    order = np.argsort(times)
-    ts = times[order]
 
     def rhs(_, y):
         A = y[: h * ni].reshape(h, ni)
@@ -185,24 +219,16 @@ def gradient_flow(W1: ArrayLike, W2: ArrayLike, sigma_yx: ArrayLike, t: ArrayLik
         E = syx - B @ A @ sxx
         return np.concatenate([(B.T @ E).ravel(), (E @ A.T).ravel()]) / tau
 
-    y0 = np.concatenate([W1.ravel(), W2.ravel()])
-    if ts[-1] > 0:
-        sol = solve_ivp(rhs, (0.0, ts[-1]), y0, method="DOP853", t_eval=ts, rtol=rtol, atol=atol)
-        if not sol.success:
-            raise RuntimeError(f"solve_ivp failed: {sol.message}")
-        Ys = sol.y.T
-    else:
-        Ys = np.tile(y0, (len(ts), 1))
+    Ys = integrate(rhs, np.concatenate([W1.ravel(), W2.ravel()]), times, rtol=rtol, atol=atol)
     A = Ys[:, : h * ni].reshape(-1, h, ni)
     B = Ys[:, h * ni:].reshape(-1, no, h)
-    Q = np.concatenate([_swap(A), B], axis=1)
-    out = np.empty((len(ts), ni + no, ni + no))
-    out[order] = Q @ _swap(Q)
+    Q = np.concatenate([swap(A), B], axis=1)
+    out = Q @ swap(Q)
     return out[0] if scalar else out
 
 
 def riccati_flow(W1: ArrayLike, W2: ArrayLike, sigma_yx: ArrayLike, t: ArrayLike, *,
-                 tau: float = 1.0, rtol: float = 1e-10, atol: float = 1e-20) -> np.ndarray:
+                 tau: float = 1.0, rtol: float = 1e-10, atol: float = ODE_ATOL) -> np.ndarray:
     """QQᵀ(t) by scipy ``solve_ivp`` (DOP853) on the Riccati ODE τ d(QQᵀ)/dt = F·QQᵀ + QQᵀ·F − (QQᵀ)².
 
     What a user without the closed form would run (F from :func:`riccati_matrix`, λ read off the
@@ -214,33 +240,44 @@ def riccati_flow(W1: ArrayLike, W2: ArrayLike, sigma_yx: ArrayLike, t: ArrayLike
     ndarray, shape (len(t), n, n) (or (n, n) for scalar t), n = in_dim + out_dim.
     """
     W1, W2 = check_weights(W1, W2)
-    h, ni = W1.shape
-    no = W2.shape[0]
+    ni, no = W1.shape[1], W2.shape[0]
     syx = as_matrix("sigma_yx", sigma_yx, (no, ni))
     tau = check_positive("tau", tau)
-    lam = float(np.trace(W2.T @ W2 - W1 @ W1.T)) / h
-    F = np.block([[-lam / 2.0 * np.eye(ni), syx.T], [syx, lam / 2.0 * np.eye(no)]])
+    rtol, atol = check_positive("rtol", rtol), check_tolerance("atol", atol)
+    F = riccati_matrix(syx, estimate_lambda(W1, W2))
     times, scalar = check_times(t)
-    order = np.argsort(times)
-    ts = times[order]
     n = ni + no
     Q = np.vstack([W1.T, W2])
-    y0 = (Q @ Q.T).ravel()
 
     def rhs(_, y):
         M = y.reshape(n, n)
         return ((F @ M + M @ F - M @ M) / tau).ravel()
 
-    if ts[-1] > 0:
-        sol = solve_ivp(rhs, (0.0, ts[-1]), y0, method="DOP853", t_eval=ts, rtol=rtol, atol=atol)
-        if not sol.success:
-            raise RuntimeError(f"solve_ivp failed: {sol.message}")
-        Ys = sol.y.T
-    else:
-        Ys = np.tile(y0, (len(ts), 1))
-    out = np.empty((len(ts), n, n))
-    out[order] = Ys.reshape(-1, n, n)
+    out = integrate(rhs, (Q @ Q.T).ravel(), times, rtol=rtol, atol=atol).reshape(-1, n, n)
     return out[0] if scalar else out
+
+
+def nonlinear_gradient_descent(W1: ArrayLike, W2: ArrayLike, X: ArrayLike, Y: ArrayLike, *,
+                               activation: str, lr: float, steps: int,
+                               record_every: int = 1) -> Trajectory:
+    """Full-batch gradient descent on (1/2P)‖W2 φ(W1 X) − Y‖_F², φ = tanh, relu or linear.
+
+    Returns a :class:`Trajectory` with records before each update, t = step·lr (its ``w2w1`` is
+    not the network function here, since φ sits between the layers).
+    """
+    phi, dphi = activation_functions(activation)
+    W1, W2 = check_weights(W1, W2)
+    X, Y, lr, steps, record_every = check_run(W1.shape[1], W2.shape[0], X, Y, lr, steps, record_every)
+    P = X.shape[1]
+
+    def descent(W1: np.ndarray, W2: np.ndarray) -> list[np.ndarray]:
+        Z = W1 @ X
+        H = phi(Z)
+        E = (Y - W2 @ H) / P
+        return [((W2.T @ E) * dphi(Z)) @ X.T, E @ H.T]
+
+    t, (R1, R2) = descend([W1, W2], descent, lr=lr, steps=steps, record_every=record_every)
+    return Trajectory(t, R1, R2, lr)
 
 
 def reference_qqt(W1: ArrayLike, W2: ArrayLike, sigma_yx: ArrayLike, t: ArrayLike, *,
@@ -265,8 +302,6 @@ def reference_qqt(W1: ArrayLike, W2: ArrayLike, sigma_yx: ArrayLike, t: ArrayLik
     >>> q.shape, bool(np.allclose(q[1], [[1.0, 1.0], [1.0, 1.0]]))
     ((2, 2, 2), True)
     """
-    from ._analysis import converged_representations
-
     W1, W2 = check_weights(W1, W2)
     syx = as_matrix("sigma_yx", sigma_yx, (W2.shape[0], W1.shape[1]))
     times, scalar = check_times(t)

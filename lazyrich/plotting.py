@@ -1,30 +1,29 @@
 """Plotting helpers for the book: one style, recurring plot types, named figures.
 
-Nothing happens on import; call :func:`apply_style` once per notebook. Conventions (CONVENTIONS.md):
+Nothing happens on import; call :func:`apply_style` once per notebook. The book's conventions:
 simulations are coloured solid lines and exact solutions black dotted lines on top; matrices use a
 diverging colour map centred at 0; long dynamics use a log time axis labelled in units of t/τ.
 
 Examples
 --------
 >>> import lazyrich.plotting as lrp
+>>> import matplotlib.pyplot as plt
 >>> lrp.apply_style()
->>> fig, ax = lrp.subplots()
+>>> fig, ax = plt.subplots()
 >>> lrp.plot_sim_exact(ax, [0, 1, 2], [1.0, 0.5, 0.2], [1.0, 0.5, 0.2])  # doctest: +ELLIPSIS
 (...)
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
-from pathlib import Path
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-#: Colour-blind palette of Braun et al. (2022), also used by the paper's group (SPEC C.0).
+#: Colour-blind palette of Braun et al. (2022), also used by the paper's group.
 PALETTE = ("#d65c00", "#0071b2", "#009e73", "#cc78a6", "#e59c00", "#55b2e8", "#efe440", "#000000")
-#: Exact solutions: black, dotted, drawn on top of the simulation (SPEC C.0).
+#: Exact solutions: black, dotted, drawn on top of the simulation.
 EXACT_STYLE = {"color": "black", "alpha": 0.7, "linestyle": (0, (1, 2)), "linewidth": 2.5}
 #: Diverging colour map for matrices (centred at 0) and for λ.
 MATRIX_CMAP = "RdBu_r"
@@ -66,13 +65,6 @@ def apply_style() -> None:
         pass
 
 
-def subplots(nrows: int = 1, ncols: int = 1, **kwargs):
-    """``plt.subplots`` with the book's defaults (constrained layout)."""
-    import matplotlib.pyplot as plt
-
-    return plt.subplots(nrows, ncols, **kwargs)
-
-
 def colors(n: int) -> list[str]:
     """``n`` palette colours for simulations, cycling through all but black (kept for exact curves)."""
     return [PALETTE[i % (len(PALETTE) - 1)] for i in range(n)]
@@ -104,10 +96,15 @@ def plot_sim_exact(ax, t: ArrayLike, simulated: ArrayLike | None, exact: ArrayLi
     return sim_lines, exact_lines
 
 
-def log_time_axis(ax, *, label: str = TIME_LABEL, steps_per_unit: float | None = None) -> None:
-    """Log-scaled time axis labelled in units of t/τ (or in steps if ``steps_per_unit`` given)."""
+def log_time_axis(ax, *, label: str = TIME_LABEL, in_steps: bool = False,
+                  steps_per_unit: float | None = None) -> None:
+    """Log-scaled time axis labelled ``label`` (t/τ by default), or "steps" if ``in_steps``.
+
+    Only the label changes: plot the data in the units the label names. ``steps_per_unit`` is
+    the old name of ``in_steps`` (any value other than None means ``in_steps=True``).
+    """
     ax.set_xscale("log")
-    ax.set_xlabel(label if steps_per_unit is None else "steps")
+    ax.set_xlabel("steps" if in_steps or steps_per_unit is not None else label)
 
 
 def plot_matrix(ax, M: ArrayLike, *, vmax: float | None = None, title: str | None = None,
@@ -138,29 +135,6 @@ def lambda_colors(lams: ArrayLike, *, lam_max: float | None = None, cmap: str = 
     norm = mpl.colors.Normalize(vmin=-lam_max, vmax=lam_max)
     mappable = mpl.cm.ScalarMappable(norm=norm, cmap=cmap)
     return [mappable.to_rgba(v) for v in lams], mappable
-
-
-def lambda_colorbar(fig, mappable, ax, *, label: str = "λ"):
-    """A colour bar for :func:`lambda_colors`."""
-    return fig.colorbar(mappable, ax=ax, label=label)
-
-
-def save_figure(fig, name: str, *, directory: str | os.PathLike = "figures",
-                enabled: bool | None = None) -> Path | None:
-    """Save ``fig`` as ``<directory>/<name>.png`` when asked.
-
-    Saving is off by default so that notebooks leave no files behind; turn it on with
-    ``enabled=True`` or the environment variable ``LAZYRICH_SAVE_FIGURES=1``.
-    """
-    if enabled is None:
-        enabled = os.environ.get("LAZYRICH_SAVE_FIGURES", "") not in ("", "0")
-    if not enabled:
-        return None
-    path = Path(directory)
-    path.mkdir(parents=True, exist_ok=True)
-    out = path / f"{name}.png"
-    fig.savefig(out)
-    return out
 
 
 def draw_network(ax, in_dim: int, hidden_dim: int, out_dim: int, *, lam: float | None = None,
@@ -213,7 +187,7 @@ def draw_hierarchy(ax, item_names: Sequence[str], *,
                    node_names: Sequence[str] = ("living thing", "animal", "plant",
                                                 "bird", "fish", "tree", "flower"),
                    title: str | None = None) -> None:
-    """Draw the 8-item semantic hierarchy as a binary tree (SPEC F.2; paper Fig. 4A).
+    """Draw the 8-item semantic hierarchy as a binary tree (paper Fig. 4A).
 
     Three levels of splits (root, two kingdoms, four classes) above the eight items. Each split is
     one ±1 feature of the task (the root is the feature shared by all items); the items are the

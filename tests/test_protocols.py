@@ -1,4 +1,5 @@
-"""Applications: chained exact solutions against gradient descent, re-balancing, transfer."""
+"""Protocols (App. D.1–D.4): chained exact solutions against gradient descent, re-balancing,
+transfer."""
 
 import numpy as np
 import pytest
@@ -21,7 +22,6 @@ def test_continual_exact_matches_gradient_descent():
         W1, W2, tasks[0].sigma_yx).weights(4.0)), 1.0, atol=1e-11)
     assert np.max(np.abs(sim["balance"] - np.eye(3))) < 1e-3
 
-
 def test_continual_gd_needs_record_every_to_divide_steps():
     rng = np.random.default_rng(1)
     tasks = lr.task_sequence(2, 6, 2, 2, rng=rng)
@@ -29,14 +29,12 @@ def test_continual_gd_needs_record_every_to_divide_steps():
     with pytest.raises(ValueError, match="must divide steps"):
         lr.continual_gd(W1, W2, tasks, lr=0.01, steps=10, record_every=3)
 
-
 def test_first_time_below():
     t = np.array([0.1, 1.0, 10.0, 100.0])
     y = np.array([1.0, 0.5, 0.1, 0.0])
     assert lr.first_time_below(t, y, 0.3) == pytest.approx(10 ** 0.5)  # halfway in log t
     assert lr.first_time_below(t, y, 2.0) == 0.1
     assert lr.first_time_below(t, y, -1.0) == np.inf
-
 
 @pytest.mark.parametrize("lam_new", [-3.0, 0.0, 0.5, 10.0])
 def test_rebalance_keeps_the_function_and_sets_lambda(lam_new):
@@ -48,12 +46,10 @@ def test_rebalance_keeps_the_function_and_sets_lambda(lam_new):
     if lam_new == 1.0:
         np.testing.assert_allclose(V1, W1, atol=1e-12)
 
-
 def test_rebalance_rejects_wide_hidden_layers():
     W1, W2 = lr.lambda_balanced(2, 3, 4, 1.0, rng=np.random.default_rng(3))
     with pytest.raises(ValueError, match="hidden_dim <= min"):
         lr.rebalance(W1, W2, 0.0)
-
 
 def test_new_feature_generalisation_matches_training_a_readout():
     """Closed form against gradient descent on a new readout w with the hidden layer fixed."""

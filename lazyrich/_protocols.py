@@ -1,4 +1,5 @@
-"""Applications (SPEC B.13–B.15): continual and reversal learning, transfer, fine-tuning.
+"""Training protocols built on the exact solution and on gradient descent: continual and reversal
+learning, transfer and fine-tuning (paper Section 6, App. D.1–D.4).
 
 The exact solution is chained across task switches: λ-balance is conserved by gradient flow, so the
 weights left by one task (``ExactSolution.weights``) start the next with the same λ.
@@ -13,14 +14,16 @@ from numpy.typing import ArrayLike
 
 from ._exact import ExactSolution
 from ._initialisation import split_singular_values
+from ._measures import data_loss, task_loss
 from ._simulation import gradient_descent
 from ._tasks import Task
-from ._validation import check_dim, check_finite, check_positive, check_weights
+from ._validation import (RANK_RTOL, as_array, as_matrix, check_dim, check_finite, check_positive,
+                          check_weights)
 
 
 def continual_exact(W1: ArrayLike, W2: ArrayLike, tasks: Sequence[Task], duration: float,
                     n_points: int = 200, *, tau: float = 1.0) -> dict[str, np.ndarray]:
-    """Train on ``tasks`` in sequence for ``duration`` each, with the exact solution.
+    """Train on ``tasks`` in sequence for ``duration`` each, with the exact solution (App. D.1).
 
     Returns a dict with ``t`` (T,), ``w2w1`` (T, out, in), ``loss`` (T, n_tasks): the loss on every
     task at every time (including its irreducible part), and ``task_index`` (T,): the task being
@@ -40,8 +43,7 @@ def continual_exact(W1: ArrayLike, W2: ArrayLike, tasks: Sequence[Task], duratio
         W1, W2 = sol.weights(duration)
     t = np.concatenate(ts)
     w = np.concatenate(ws)
-    loss = np.stack([0.5 * np.sum((w - task.sigma_yx) ** 2, axis=(1, 2)) + task.loss_offset
-                     for task in tasks], axis=1)
+    loss = np.stack([task_loss(w, task.sigma_yx, task.loss_offset) for task in tasks], axis=1)
     return {"t": t, "w2w1": w, "loss": loss, "task_index": np.concatenate(idx)}
 
 
@@ -66,15 +68,9 @@ def continual_gd(W1: ArrayLike, W2: ArrayLike, tasks: Sequence[Task], *, lr: flo
         idx.append(np.full(len(run.t[sl]), k))
         W1, W2 = run.W1[-1], run.W2[-1]
     w = np.concatenate(ws)
-    loss = np.stack([_data_loss(w, task) for task in tasks], axis=1)
+    loss = np.stack([data_loss(w, task.X, task.Y) for task in tasks], axis=1)
     return {"t": np.concatenate(ts), "w2w1": w, "loss": loss, "task_index": np.concatenate(idx),
             "balance": np.concatenate(balances)}
-
-
-def _data_loss(w2w1: np.ndarray, task: Task) -> np.ndarray:
-    """(1/2P)‖W X − Y‖_F² for a stack of network functions W."""
-    E = w2w1 @ task.X - task.Y
-    return 0.5 * np.sum(E**2, axis=(-2, -1)) / task.n_samples
 
 
 def first_time_below(t: ArrayLike, curve: ArrayLike, threshold: float) -> float:
@@ -82,8 +78,8 @@ def first_time_below(t: ArrayLike, curve: ArrayLike, threshold: float) -> float:
 
     Returns ``inf`` if it never does. Useful for time-to-learn and time-to-reverse plots.
     """
-    t = np.asarray(t, dtype=float)
-    y = np.asarray(curve, dtype=float)
+    t = as_array("t", t)
+    y = as_array("curve", curve)
     threshold = check_finite("threshold", threshold)
     below = np.flatnonzero(y < threshold)
     if below.size == 0:
@@ -99,7 +95,7 @@ def first_time_below(t: ArrayLike, curve: ArrayLike, threshold: float) -> float:
 
 
 def rebalance(W1: ArrayLike, W2: ArrayLike, lam: float) -> tuple[np.ndarray, np.ndarray]:
-    """Re-balance a network to ``lam`` without changing its function W2W1 (fine-tuning, SPEC B.15).
+    """Re-balance a network to ``lam`` without changing its function W2W1 (fine-tuning, App. D.4).
 
     With W2W1 = U S Vᵀ, the new weights are W1' = R S1 Vᵀ and W2' = U S2 Rᵀ with
     S2 S1 = S and S2² − S1² = lam (Theorem 5.2), where the hidden rotation R is the one closest to
@@ -121,7 +117,7 @@ def rebalance(W1: ArrayLike, W2: ArrayLike, lam: float) -> tuple[np.ndarray, np.
         raise ValueError(f"rebalance needs hidden_dim <= min(in_dim, out_dim), got {h} > {min(ni, no)}")
     U, s, Vt = np.linalg.svd(W2 @ W1, full_matrices=False)
     U, s, Vt = U[:, :h], s[:h], Vt[:h]
-    if s[-1] <= 1e-12 * s[0]:
+    if s[-1] <= RANK_RTOL * s[0]:
         raise ValueError(f"W2 W1 is rank deficient (singular values {s}); the split is not unique")
     a, _, bt = np.linalg.svd(W1 @ Vt.T)  # polar factor of W1 V
     R = a @ bt
@@ -130,7 +126,7 @@ def rebalance(W1: ArrayLike, W2: ArrayLike, lam: float) -> tuple[np.ndarray, np.
 
 
 def new_feature_generalisation(w1tw1: ArrayLike, X: ArrayLike, item: int) -> np.ndarray:
-    """Transfer of a new output feature trained on one item only (SPEC B.15).
+    """Transfer of a new output feature trained on one item only (App. D.3).
 
     A new readout w (1 × hidden) learns target 1 on item p from w = 0, with the hidden layer fixed.
     Gradient flow converges to w = h_pᵀ/‖h_p‖² (h = W1x), so its prediction on item q is
@@ -139,7 +135,8 @@ def new_feature_generalisation(w1tw1: ArrayLike, X: ArrayLike, item: int) -> np.
 
     the p-th row of the input RSM normalised by its diagonal. Returns ŷ over all items (P,).
     """
-    rsm = np.asarray(X, dtype=float).T @ np.asarray(w1tw1, dtype=float) @ np.asarray(X, dtype=float)
+    X = as_matrix("X", X)
+    rsm = X.T @ as_matrix("w1tw1", w1tw1, (X.shape[0], X.shape[0])) @ X
     return rsm[item] / rsm[item, item]
 
 
