@@ -266,3 +266,53 @@ def plot_balance_moments(ax, widths: ArrayLike, sampled: Sequence[dict], exact: 
     ax.xaxis.set_minor_locator(plt.NullLocator())
     ax.set_ylabel("std of W₂ᵀW₂ − W₁W₁ᵀ entries")
     ax.legend()
+
+
+# -- chapter 4 ---------------------------------------------------------------------------------------
+def gram_norm(vmax: float, *, linthresh: float):
+    """One symmetric-log colour scale, centred at 0, for matrices whose entries span decades.
+
+    Give every panel whose magnitudes the reader compares the same norm (and one colour bar):
+    entries with ``|x| <= linthresh`` map linearly, larger ones logarithmically up to ``vmax``.
+
+    >>> gram_norm(100.0, linthresh=1e-3)(0.0)
+    np.float64(0.5)
+    """
+    from matplotlib.colors import SymLogNorm
+
+    if not (np.isfinite(vmax) and np.isfinite(linthresh) and 0 < linthresh < vmax):
+        raise ValueError(f"need 0 < linthresh < vmax, got linthresh = {linthresh!r}, vmax = {vmax!r}")
+    return SymLogNorm(linthresh=linthresh, vmin=-vmax, vmax=vmax, base=10)
+
+
+def plot_gram(ax, M: ArrayLike, *, norm, title: str | None = None,
+              axes: tuple[str, str] | None = None,
+              ticklabels: tuple[Sequence[str] | None, Sequence[str] | None] = (None, None),
+              fontsize: float = 8):
+    """A Gram or similarity matrix on a given (shared) colour scale, with both axes named.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    M : (n_rows, n_cols) matrix
+    norm : a matplotlib norm, e.g. :func:`gram_norm`, shared by the panels being compared
+    title : optional title
+    axes : what the rows and the columns index, e.g. ``("features", "items")``
+    ticklabels : optional names of the rows and of the columns
+    fontsize : size of the labels (tick labels are two points smaller)
+
+    Returns the image, for a colour bar.
+    """
+    M = np.asarray(M, dtype=float)
+    im = ax.imshow(M, cmap=MATRIX_CMAP, norm=norm, interpolation="nearest")
+    rows, cols = ticklabels
+    ax.set_yticks(range(M.shape[0]) if rows is not None else [], rows if rows is not None else [],
+                  fontsize=fontsize - 2)
+    ax.set_xticks(range(M.shape[1]) if cols is not None else [], cols if cols is not None else [],
+                  fontsize=fontsize - 2, rotation=90)
+    if axes is not None:
+        ax.set_ylabel(axes[0], fontsize=fontsize)
+        ax.set_xlabel(axes[1], fontsize=fontsize)
+    if title:
+        ax.set_title(title, fontsize=fontsize)
+    return im

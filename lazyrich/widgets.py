@@ -42,7 +42,7 @@ def explorer_curves(sigma_yx: ArrayLike, X: ArrayLike, *, lam: float, scale: flo
     The initialisation is ``lambda_balanced(in, hidden, out, lam, scale=scale)`` with the random
     directions drawn from ``np.random.default_rng(rng)``, so changing λ or the scale keeps the
     same directions and only moves the knob being explored. Only the closed form is evaluated
-    (SPEC B.4, B.9, B.11), no simulation: a call takes a few milliseconds.
+    (paper Theorem 4.3 and the NTK of Section 5), no simulation: a call takes a few milliseconds.
 
     Parameters
     ----------
