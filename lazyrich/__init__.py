@@ -23,7 +23,7 @@ from ._initialisation import (balance_matrix, balanced_grams, check_admissible, 
                               split_singular_values)
 from ._kernels import (converged_representations, input_rsm, kernel_distance, kernel_distance_map,
                        matrix_cosine, nonlinear_ntk, ntk, ntk_kernel_distance, output_rsm,
-                       task_specificity)
+                       relative_kernel_change, task_specificity)
 from ._exact import (ExactSolution, aligned_singular_values, converging_seed, eigendecomposition,
                      reaches_global_minimum, riccati_matrix, slow_rate, transition_function)
 from ._simulation import (Trajectory, gradient_descent, gradient_flow, nonlinear_gradient_descent,
@@ -48,7 +48,7 @@ __all__ = [
     "lambda_balanced", "split_singular_values", "check_admissible", "balance_matrix",
     "estimate_lambda", "gaussian_balance_moments", "sample_balance_moments", "balanced_grams",
     # kernels and representations
-    "ntk", "ntk_kernel_distance", "kernel_distance", "matrix_cosine", "input_rsm", "output_rsm",
+    "ntk", "ntk_kernel_distance", "kernel_distance", "relative_kernel_change", "matrix_cosine", "input_rsm", "output_rsm",
     "task_specificity", "converged_representations", "kernel_distance_map", "nonlinear_ntk",
     # the exact solution
     "ExactSolution", "eigendecomposition", "riccati_matrix", "reaches_global_minimum",

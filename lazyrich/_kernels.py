@@ -91,6 +91,20 @@ def kernel_distance(K0: ArrayLike, K1: ArrayLike) -> np.ndarray | float:
     return _scalar_or_array(np.maximum(1.0 - cos, 0.0))  # round-off can give -1e-16
 
 
+def relative_kernel_change(K0: ArrayLike, K1: ArrayLike) -> np.ndarray | float:
+    """Relative change ‖K1 − K0‖_F/‖K0‖_F of a kernel, in size as well as direction.
+
+    Complements :func:`kernel_distance`, which sees only a change of direction: a kernel that grows
+    without turning has distance 0 but a large relative change. Broadcasts over leading axes.
+
+    >>> float(relative_kernel_change(np.eye(2), 3 * np.eye(2)))
+    2.0
+    """
+    K0 = as_array("K0", K0)
+    K1 = as_array("K1", K1)
+    return _scalar_or_array(np.linalg.norm(K1 - K0, axis=(-2, -1)) / _norms("K0", K0))
+
+
 def ntk_inner(A: np.ndarray, B: np.ndarray, A2: np.ndarray, B2: np.ndarray,
               C: np.ndarray) -> np.ndarray:
     """⟨NTK(A, B), NTK(A2, B2)⟩_F with C = X Xᵀ, without forming either kernel.

@@ -88,6 +88,12 @@ class Trajectory:
         A, B = self.w1tw1(), self.w2w2t()
         return np.atleast_1d(ntk_kernel_distance(A[0], B[0], A, B, X))
 
+    def relative_weight_change(self) -> np.ndarray:
+        """‖θ(t) − θ(0)‖/‖θ(0)‖ over all weights θ = (W1, W2), at every record, shape (T,)."""
+        d1 = np.sum((self.W1 - self.W1[0]) ** 2, axis=(-2, -1))
+        d2 = np.sum((self.W2 - self.W2[0]) ** 2, axis=(-2, -1))
+        return np.sqrt((d1 + d2) / (np.sum(self.W1[0] ** 2) + np.sum(self.W2[0] ** 2)))
+
 
 def check_run(in_dim: int, out_dim: int, X: ArrayLike, Y: ArrayLike, lr: float, steps: int,
               record_every: int) -> tuple[np.ndarray, np.ndarray, float, int, int]:

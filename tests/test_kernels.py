@@ -163,3 +163,14 @@ def test_kernel_distance_of_a_zero_kernel_is_refused():
         lr.kernel_distance(np.zeros((4, 4)), np.eye(4))
     with pytest.raises(ValueError, match="B is the zero matrix"):
         lr.matrix_cosine(np.eye(2), np.zeros((2, 2)))
+
+
+def test_relative_kernel_change_sees_growth_that_kernel_distance_misses():
+    K0 = np.diag([1.0, 2.0, 3.0])
+    assert lr.kernel_distance(K0, 5 * K0) < 1e-15
+    assert lr.relative_kernel_change(K0, 5 * K0) == pytest.approx(4.0, rel=1e-14)
+    K = np.stack([K0, 2 * K0, K0 + np.eye(3)])
+    expected = [0.0, 1.0, np.sqrt(3) / np.linalg.norm(K0)]
+    np.testing.assert_allclose(lr.relative_kernel_change(K0, K), expected, rtol=1e-14)
+    with pytest.raises(ValueError):
+        lr.relative_kernel_change(np.zeros((2, 2)), np.eye(2))

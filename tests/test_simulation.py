@@ -120,3 +120,15 @@ def test_relu_conserves_the_diagonal_of_the_balance_and_tanh_does_not():
     # tanh: an O(1) drift of the flow itself, the same at both learning rates.
     assert drift["tanh", 1e-3] > 0.1
     assert drift["tanh", 1e-3] == pytest.approx(drift["tanh", 2e-3], rel=0.01)
+
+
+def test_relative_weight_change_matches_the_definition():
+    rng = np.random.default_rng(3)
+    task = lr.random_regression(10, 3, 2, rng=rng)
+    W1, W2 = lr.lambda_balanced(3, 2, 2, 0.5, scale=0.3, rng=rng)
+    run = lr.gradient_descent(W1, W2, task.X, task.Y, lr=0.05, steps=40, record_every=10)
+    theta0 = np.concatenate([W1.ravel(), W2.ravel()])
+    expected = [np.linalg.norm(np.concatenate([a.ravel(), b.ravel()]) - theta0) / np.linalg.norm(theta0)
+                for a, b in zip(run.W1, run.W2)]
+    np.testing.assert_allclose(run.relative_weight_change(), expected, rtol=1e-13, atol=1e-16)
+    assert run.relative_weight_change()[0] == 0.0
