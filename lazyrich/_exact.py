@@ -29,7 +29,7 @@ Here we use a form that needs neither:
    :attr:`ExactSolution.n_snapped` for the rule.
 3. With D = diag(1/max(1, √k_j)) per flag direction, I + PᵀKP = D⁻¹ (SᵀS) D⁻¹ with
    S = [D; K^{1/2} P D], whose entries are all ≤ 1 in size, and E P D stays bounded too. All the
-   exponentials are formed in log space, with rate differences such as Λ − |λ|/2 = s̃²/(Λ + |λ|/2)
+   exponentials are formed in log space, with rate differences such as Λ − abs(λ)/2 = s̃²/(Λ + abs(λ)/2)
    taken in closed form before multiplying by t, so nothing overflows or cancels at any t.
 
 The factor Z(t) = O E P D L⁻ᵀ (A = L Lᵀ) is itself a valid ``[W1ᵀ; W2]`` up to a rotation of the
@@ -52,10 +52,10 @@ from ._validation import (AMBIGUOUS_ULPS, BALANCE_RTOL, CHUNK_BYTES, FAST_EXPONE
 
 
 def _spectrum(sigma_yx: np.ndarray, lam: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """μ, O of :func:`eigendecomposition`, and each μ split as ``sign·|λ|/2 + nu``.
+    """μ, O of :func:`eigendecomposition`, and each μ split as ``sign·abs(λ)/2 + nu``.
 
-    ``nu`` is Λ − |λ|/2 = s̃²/(Λ + |λ|/2) for the growing task modes (−that for the decaying ones)
-    and 0 for the λ⊥ modes, so that differences of rates are exact even when |λ| ≫ s̃.
+    ``nu`` is Λ − abs(λ)/2 = s̃²/(Λ + abs(λ)/2) for the growing task modes (−that for the decaying ones)
+    and 0 for the λ⊥ modes, so that differences of rates are exact even when abs(λ) ≫ s̃.
     """
     n_out, n_in = sigma_yx.shape
     m = min(n_in, n_out)
@@ -199,8 +199,8 @@ class ExactSolution:
     Notes
     -----
     Accuracy: agreement with an ODE reference to ~1e-10 relative on ordinary problems. When
-    |λ| ≫ s̃, QQᵀ has entries of size |λ| and the small block W2W1 carries an absolute round-off of
-    about ``eps·|λ|`` (eps = 2.2e-16): at |λ|/s̃ = 1e10 that is ~1e-6 relative to s̃.
+    abs(λ) ≫ s̃, QQᵀ has entries of size abs(λ) and the small block W2W1 carries an absolute round-off of
+    about ``eps·abs(λ)`` (eps = 2.2e-16): at abs(λ)/s̃ = 1e10 that is ~1e-6 relative to s̃.
 
     Memory: the methods evaluate long time arrays in chunks, so that the working memory on top of
     the returned array stays below about ``CHUNK_BYTES`` = 32 MiB (plus one time point's work when
@@ -352,7 +352,7 @@ class ExactSolution:
     # -- core evaluation ---------------------------------------------------------------------
     def _rate_diff(self, i_sign: np.ndarray, i_nu: np.ndarray, j_sign: np.ndarray,
                    j_nu: np.ndarray) -> np.ndarray:
-        """Differences of rates (sign_i − sign_j)·|λ|/2 + (nu_i − nu_j), without cancellation."""
+        """Differences of rates (sign_i − sign_j)·abs(λ)/2 + (nu_i − nu_j), without cancellation."""
         return (i_sign - j_sign) * self._half_lam + (i_nu - j_nu)
 
     def _scaled_terms(self, s: np.ndarray, sel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -648,7 +648,7 @@ def aligned_singular_values(s0: ArrayLike, s_target: ArrayLike, lam: float, t: A
     1×1 case of the exact solution in closed form, with λ used exactly (not read off rounded
     weights), so it holds for any sign and size of λ, including λ = 0 (the Saxe et al. sigmoid)
     and a0 < 0 (the mode must cross zero; at λ = 0 exactly it cannot, and decays to the saddle
-    a = 0, while at any λ ≠ 0 it crosses after a time of order log(1/|λ|)).
+    a = 0, while at any λ ≠ 0 it crosses after a time of order log(1/abs(λ))).
 
     Parameters
     ----------
@@ -700,10 +700,10 @@ def transition_function(s0: ArrayLike, s_target: ArrayLike, lam: float, t: Array
 
 
 def slow_rate(s_target: ArrayLike, lam: ArrayLike) -> np.ndarray:
-    """Slow rate of the delayed-rich regime, √(s̃² + λ²/4) − |λ|/2 (paper Theorem C.6).
+    """Slow rate of the delayed-rich regime, √(s̃² + λ²/4) − abs(λ)/2 (paper Theorem C.6).
 
-    Computed in the rationalised form s̃²/(√(s̃² + λ²/4) + |λ|/2), which has no cancellation and
-    tends to s̃²/|λ| for |λ| ≫ s̃. Broadcasts ``s_target`` against ``lam``.
+    Computed in the rationalised form s̃²/(√(s̃² + λ²/4) + abs(λ)/2), which has no cancellation and
+    tends to s̃²/abs(λ) for abs(λ) ≫ s̃. Broadcasts ``s_target`` against ``lam``.
 
     Examples
     --------
