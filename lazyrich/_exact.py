@@ -252,6 +252,7 @@ class ExactSolution:
         self._half_lam = abs(lam) / 2.0
         self._build_flag(P[order], snap_tol, eps)
         self._check_determinants()
+        self._precompute_rates()
 
     # -- set-up ------------------------------------------------------------------------------
     def _build_flag(self, P: np.ndarray, snap_tol: float, eps: float) -> None:
@@ -335,6 +336,26 @@ class ExactSolution:
         #: Number of growing directions whose initial component was set to exactly zero.
         self.n_snapped = n_snapped
 
+    def _precompute_rates(self) -> None:
+        """Growth rates a = max(μ, 0) of the rows and of each flag column's owner, and their
+        differences (sign·abs(λ)/2 + nu form, no cancellation), used at every evaluation."""
+        h, g = self.hidden_dim, self._n_flag
+        grow = self.mu > 0
+        self._a = np.maximum(self.mu, 0.0)
+        self._a_col = np.zeros(h)
+        self._flag_mask = np.arange(h) < g
+        a_sign = np.where(grow, self._sign, 0.0)
+        a_nu = np.where(grow, self._nu, 0.0)
+        col_sign, col_nu = np.zeros(h), np.zeros(h)
+        if g:
+            self._a_col[:g] = self._a[self._owner]
+            col_sign[:g] = a_sign[self._owner]
+            col_nu[:g] = a_nu[self._owner]
+        self._da = self._rate_diff(a_sign[None, :], a_nu[None, :], col_sign[:, None], col_nu[:, None])
+        self._dm = self._rate_diff(self._sign[None, :], self._nu[None, :], col_sign[:, None],
+                                   col_nu[:, None])
+        self._max_rate = float(np.max(np.abs(self.mu)))
+
     def _check_determinants(self) -> None:
         """At λ = 0 in a square network the sign of det(W2W1(0))·det(Σ̃yx) decides exactly whether
         a mode is stuck: a negative sign forces an odd number of stuck modes, a positive one an
@@ -360,21 +381,18 @@ class ExactSolution:
         QQᵀ(t) = N A⁻¹ Nᵀ (module docstring). ``s`` are times t/τ. Shapes (T, h, |sel|), (T, h, h).
         """
         T, g, h = len(s), self._n_flag, self.hidden_dim
-        grow = self.mu > 0
-        a = np.maximum(self.mu, 0.0)
+        a, a_col = self._a, self._a_col
         b = _log_k_parts(self.mu, s)  # (T, n)
         # Column j is scaled by D_j = 1/max(1, sqrt(k_o(j))), o(j) the row that introduced it.
         # Its log-scale is c_j = a_o t + b_o/2 where k_o >= 1, else 0; N columns are unscaled.
-        a_col = np.zeros(h)
         b_col = np.zeros((T, h))
         if g:
-            a_col[:g] = a[self._owner]
             b_col[:, :g] = b[:, self._owner]
-        big = (2.0 * a_col[None] * s[:, None] + b_col >= 0.0) & (np.arange(h) < g)[None]  # (T, h)
+        big = (2.0 * a_col[None] * s[:, None] + b_col >= 0.0) & self._flag_mask[None]  # (T, h)
         c = np.where(big, a_col[None] * s[:, None] + 0.5 * b_col, 0.0)
         O_sel = self.O[sel]
-        fast = np.max(np.abs(self.mu)) * s <= FAST_EXPONENT
-        if np.all(fast):
+        fast = self._max_rate * s <= FAST_EXPONENT
+        if fast.all():
             return self._fast_terms(s, a, b, c, O_sel)
         n = self._Phat.shape[0]
         Nt = np.empty((T, h, len(sel)))
@@ -384,15 +402,7 @@ class ExactSolution:
         slow = ~fast
         # Long times: exponents combined first, rate differences taken before multiplying by t.
         # Gt = (K^{1/2} P D)ᵀ has entries <= |P| and Mt = (E P D)ᵀ is bounded.
-        a_sign = np.where(grow, self._sign, 0.0)
-        a_nu = np.where(grow, self._nu, 0.0)
-        col_sign = np.zeros(h)
-        col_nu = np.zeros(h)
-        if g:
-            col_sign[:g] = a_sign[self._owner]
-            col_nu[:g] = a_nu[self._owner]
-        da = self._rate_diff(a_sign[None, :], a_nu[None, :], col_sign[:, None], col_nu[:, None])
-        dm = self._rate_diff(self._sign[None, :], self._nu[None, :], col_sign[:, None], col_nu[:, None])
+        da, dm = self._da, self._dm
         st = s[slow, None, None]
         big3 = big[slow, :, None]
         bs, bc = b[slow], b_col[slow]
@@ -439,11 +449,12 @@ class ExactSolution:
         """Rows × cols block of QQᵀ = N A⁻¹ Nᵀ (``kind="block"``, cols None for a symmetric
         block), or the factor Zᵀ = L⁻¹ Nᵀ with A = L Lᵀ (``kind="factor"``), chunked over times."""
         s, scalar = scaled_times(t, self.tau)
-        with np.errstate(over="ignore"):
-            overflow = s.size and not np.isfinite(np.max(np.abs(self.mu)) * np.max(s))
-        if overflow:
-            raise ValueError(f"t/tau = {np.max(s):.3g} times the largest rate {np.max(np.abs(self.mu)):.3g} "
-                             "overflows float64")
+        if s.size:
+            with np.errstate(over="ignore"):
+                overflow = not np.isfinite(self._max_rate * s.max())
+            if overflow:
+                raise ValueError(f"t/tau = {s.max():.3g} times the largest rate {self._max_rate:.3g} "
+                                 "overflows float64")
         sel = rows if cols is None else np.concatenate([rows, cols])
         nr = len(rows)
         if kind == "factor":
