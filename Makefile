@@ -84,8 +84,10 @@ reproduce: $(STAMP)
 	done
 	$(MAKE) book
 
+# Single-threaded BLAS on both sides: solve_ivp's small products never use threads, and on a
+# shared machine BLAS threads make timings erratic.
 bench: $(STAMP)
-	$(PY) benchmarks/bench_exact.py
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(PY) benchmarks/bench_exact.py
 
 clean:
 	rm -rf _build .pytest_cache .hypothesis

@@ -29,7 +29,7 @@ Here we use a form that needs neither:
    :attr:`ExactSolution.n_snapped` for the rule.
 3. With D = diag(1/max(1, √k_j)) per flag direction, I + PᵀKP = D⁻¹ (SᵀS) D⁻¹ with
    S = [D; K^{1/2} P D], whose entries are all ≤ 1 in size, and E P D stays bounded too. All the
-   exponentials are formed in log space, with rate differences such as Λ − |λ|/2 = s̃²/(Λ + |λ|/2)
+   exponentials are formed in log space, with rate differences such as Λ − abs(λ)/2 = s̃²/(Λ + abs(λ)/2)
    taken in closed form before multiplying by t, so nothing overflows or cancels at any t.
 
 The factor Z(t) = O E P D L⁻ᵀ (A = L Lᵀ) is itself a valid ``[W1ᵀ; W2]`` up to a rotation of the
@@ -52,10 +52,10 @@ from ._validation import (AMBIGUOUS_ULPS, BALANCE_RTOL, CHUNK_BYTES, FAST_EXPONE
 
 
 def _spectrum(sigma_yx: np.ndarray, lam: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """μ, O of :func:`eigendecomposition`, and each μ split as ``sign·|λ|/2 + nu``.
+    """μ, O of :func:`eigendecomposition`, and each μ split as ``sign·abs(λ)/2 + nu``.
 
-    ``nu`` is Λ − |λ|/2 = s̃²/(Λ + |λ|/2) for the growing task modes (−that for the decaying ones)
-    and 0 for the λ⊥ modes, so that differences of rates are exact even when |λ| ≫ s̃.
+    ``nu`` is Λ − abs(λ)/2 = s̃²/(Λ + abs(λ)/2) for the growing task modes (−that for the decaying ones)
+    and 0 for the λ⊥ modes, so that differences of rates are exact even when abs(λ) ≫ s̃.
     """
     n_out, n_in = sigma_yx.shape
     m = min(n_in, n_out)
@@ -199,8 +199,8 @@ class ExactSolution:
     Notes
     -----
     Accuracy: agreement with an ODE reference to ~1e-10 relative on ordinary problems. When
-    |λ| ≫ s̃, QQᵀ has entries of size |λ| and the small block W2W1 carries an absolute round-off of
-    about ``eps·|λ|`` (eps = 2.2e-16): at |λ|/s̃ = 1e10 that is ~1e-6 relative to s̃.
+    abs(λ) ≫ s̃, QQᵀ has entries of size abs(λ) and the small block W2W1 carries an absolute round-off of
+    about ``eps·abs(λ)`` (eps = 2.2e-16): at abs(λ)/s̃ = 1e10 that is ~1e-6 relative to s̃.
 
     Memory: the methods evaluate long time arrays in chunks, so that the working memory on top of
     the returned array stays below about ``CHUNK_BYTES`` = 32 MiB (plus one time point's work when
@@ -252,6 +252,7 @@ class ExactSolution:
         self._half_lam = abs(lam) / 2.0
         self._build_flag(P[order], snap_tol, eps)
         self._check_determinants()
+        self._precompute_rates()
 
     # -- set-up ------------------------------------------------------------------------------
     def _build_flag(self, P: np.ndarray, snap_tol: float, eps: float) -> None:
@@ -335,6 +336,26 @@ class ExactSolution:
         #: Number of growing directions whose initial component was set to exactly zero.
         self.n_snapped = n_snapped
 
+    def _precompute_rates(self) -> None:
+        """Growth rates a = max(μ, 0) of the rows and of each flag column's owner, and their
+        differences (sign·abs(λ)/2 + nu form, no cancellation), used at every evaluation."""
+        h, g = self.hidden_dim, self._n_flag
+        grow = self.mu > 0
+        self._a = np.maximum(self.mu, 0.0)
+        self._a_col = np.zeros(h)
+        self._flag_mask = np.arange(h) < g
+        a_sign = np.where(grow, self._sign, 0.0)
+        a_nu = np.where(grow, self._nu, 0.0)
+        col_sign, col_nu = np.zeros(h), np.zeros(h)
+        if g:
+            self._a_col[:g] = self._a[self._owner]
+            col_sign[:g] = a_sign[self._owner]
+            col_nu[:g] = a_nu[self._owner]
+        self._da = self._rate_diff(a_sign[None, :], a_nu[None, :], col_sign[:, None], col_nu[:, None])
+        self._dm = self._rate_diff(self._sign[None, :], self._nu[None, :], col_sign[:, None],
+                                   col_nu[:, None])
+        self._max_rate = float(np.max(np.abs(self.mu)))
+
     def _check_determinants(self) -> None:
         """At λ = 0 in a square network the sign of det(W2W1(0))·det(Σ̃yx) decides exactly whether
         a mode is stuck: a negative sign forces an odd number of stuck modes, a positive one an
@@ -352,7 +373,7 @@ class ExactSolution:
     # -- core evaluation ---------------------------------------------------------------------
     def _rate_diff(self, i_sign: np.ndarray, i_nu: np.ndarray, j_sign: np.ndarray,
                    j_nu: np.ndarray) -> np.ndarray:
-        """Differences of rates (sign_i − sign_j)·|λ|/2 + (nu_i − nu_j), without cancellation."""
+        """Differences of rates (sign_i − sign_j)·abs(λ)/2 + (nu_i − nu_j), without cancellation."""
         return (i_sign - j_sign) * self._half_lam + (i_nu - j_nu)
 
     def _scaled_terms(self, s: np.ndarray, sel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -360,21 +381,18 @@ class ExactSolution:
         QQᵀ(t) = N A⁻¹ Nᵀ (module docstring). ``s`` are times t/τ. Shapes (T, h, |sel|), (T, h, h).
         """
         T, g, h = len(s), self._n_flag, self.hidden_dim
-        grow = self.mu > 0
-        a = np.maximum(self.mu, 0.0)
+        a, a_col = self._a, self._a_col
         b = _log_k_parts(self.mu, s)  # (T, n)
         # Column j is scaled by D_j = 1/max(1, sqrt(k_o(j))), o(j) the row that introduced it.
         # Its log-scale is c_j = a_o t + b_o/2 where k_o >= 1, else 0; N columns are unscaled.
-        a_col = np.zeros(h)
         b_col = np.zeros((T, h))
         if g:
-            a_col[:g] = a[self._owner]
             b_col[:, :g] = b[:, self._owner]
-        big = (2.0 * a_col[None] * s[:, None] + b_col >= 0.0) & (np.arange(h) < g)[None]  # (T, h)
+        big = (2.0 * a_col[None] * s[:, None] + b_col >= 0.0) & self._flag_mask[None]  # (T, h)
         c = np.where(big, a_col[None] * s[:, None] + 0.5 * b_col, 0.0)
         O_sel = self.O[sel]
-        fast = np.max(np.abs(self.mu)) * s <= FAST_EXPONENT
-        if np.all(fast):
+        fast = self._max_rate * s <= FAST_EXPONENT
+        if fast.all():
             return self._fast_terms(s, a, b, c, O_sel)
         n = self._Phat.shape[0]
         Nt = np.empty((T, h, len(sel)))
@@ -384,15 +402,7 @@ class ExactSolution:
         slow = ~fast
         # Long times: exponents combined first, rate differences taken before multiplying by t.
         # Gt = (K^{1/2} P D)ᵀ has entries <= |P| and Mt = (E P D)ᵀ is bounded.
-        a_sign = np.where(grow, self._sign, 0.0)
-        a_nu = np.where(grow, self._nu, 0.0)
-        col_sign = np.zeros(h)
-        col_nu = np.zeros(h)
-        if g:
-            col_sign[:g] = a_sign[self._owner]
-            col_nu[:g] = a_nu[self._owner]
-        da = self._rate_diff(a_sign[None, :], a_nu[None, :], col_sign[:, None], col_nu[:, None])
-        dm = self._rate_diff(self._sign[None, :], self._nu[None, :], col_sign[:, None], col_nu[:, None])
+        da, dm = self._da, self._dm
         st = s[slow, None, None]
         big3 = big[slow, :, None]
         bs, bc = b[slow], b_col[slow]
@@ -439,11 +449,12 @@ class ExactSolution:
         """Rows × cols block of QQᵀ = N A⁻¹ Nᵀ (``kind="block"``, cols None for a symmetric
         block), or the factor Zᵀ = L⁻¹ Nᵀ with A = L Lᵀ (``kind="factor"``), chunked over times."""
         s, scalar = scaled_times(t, self.tau)
-        with np.errstate(over="ignore"):
-            overflow = s.size and not np.isfinite(np.max(np.abs(self.mu)) * np.max(s))
-        if overflow:
-            raise ValueError(f"t/tau = {np.max(s):.3g} times the largest rate {np.max(np.abs(self.mu)):.3g} "
-                             "overflows float64")
+        if s.size:
+            with np.errstate(over="ignore"):
+                overflow = not np.isfinite(self._max_rate * s.max())
+            if overflow:
+                raise ValueError(f"t/tau = {s.max():.3g} times the largest rate {self._max_rate:.3g} "
+                                 "overflows float64")
         sel = rows if cols is None else np.concatenate([rows, cols])
         nr = len(rows)
         if kind == "factor":
@@ -648,7 +659,7 @@ def aligned_singular_values(s0: ArrayLike, s_target: ArrayLike, lam: float, t: A
     1×1 case of the exact solution in closed form, with λ used exactly (not read off rounded
     weights), so it holds for any sign and size of λ, including λ = 0 (the Saxe et al. sigmoid)
     and a0 < 0 (the mode must cross zero; at λ = 0 exactly it cannot, and decays to the saddle
-    a = 0, while at any λ ≠ 0 it crosses after a time of order log(1/|λ|)).
+    a = 0, while at any λ ≠ 0 it crosses after a time of order log(1/abs(λ))).
 
     Parameters
     ----------
@@ -700,10 +711,10 @@ def transition_function(s0: ArrayLike, s_target: ArrayLike, lam: float, t: Array
 
 
 def slow_rate(s_target: ArrayLike, lam: ArrayLike) -> np.ndarray:
-    """Slow rate of the delayed-rich regime, √(s̃² + λ²/4) − |λ|/2 (paper Theorem C.6).
+    """Slow rate of the delayed-rich regime, √(s̃² + λ²/4) − abs(λ)/2 (paper Theorem C.6).
 
-    Computed in the rationalised form s̃²/(√(s̃² + λ²/4) + |λ|/2), which has no cancellation and
-    tends to s̃²/|λ| for |λ| ≫ s̃. Broadcasts ``s_target`` against ``lam``.
+    Computed in the rationalised form s̃²/(√(s̃² + λ²/4) + abs(λ)/2), which has no cancellation and
+    tends to s̃²/abs(λ) for abs(λ) ≫ s̃. Broadcasts ``s_target`` against ``lam``.
 
     Examples
     --------

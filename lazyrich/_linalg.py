@@ -47,7 +47,7 @@ def split_squares(s: ArrayLike, lam: ArrayLike) -> tuple[np.ndarray, np.ndarray]
     """Squared layer singular values (s1², s2²) with s1·s2 = s and s2² − s1² = λ, broadcast.
 
     s2² = (√(λ² + 4s²) + λ)/2 and s1² = (√(λ² + 4s²) − λ)/2 (paper Theorem 5.2). The smaller one
-    is computed as s²/big, which avoids the cancellation of the difference when |λ| ≫ s.
+    is computed as s²/big, which avoids the cancellation of the difference when abs(λ) ≫ s.
     """
     s = np.asarray(s, dtype=float)
     lam = np.asarray(lam, dtype=float)

@@ -97,7 +97,7 @@ def converged_parameter_noise(s_target: ArrayLike, lam: float, noise_std: float 
                               out_dim: int | None = None, *, sigma: float | None = None) -> float:
     """Parameter-noise sensitivity at convergence as a function of λ (Section 6).
 
-    Uses ‖W1‖² = Σ(√(λ²+4s̃²) − λ)/2 and ‖W2‖² = Σ(√(λ²+4s̃²) + λ)/2 over the task modes, plus |λ|
+    Uses ‖W1‖² = Σ(√(λ²+4s̃²) − λ)/2 and ‖W2‖² = Σ(√(λ²+4s̃²) + λ)/2 over the task modes, plus abs(λ)
     for each extra hidden direction in the larger layer when hidden_dim > min(in, out).
     σ = ``noise_std`` (``sigma=`` is accepted as its old name).
     """

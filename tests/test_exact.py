@@ -259,14 +259,15 @@ def test_unbalanced_message_names_the_numbers(good):
 @settings(max_examples=60, deadline=None)
 @given(lam=st.one_of(st.just(0.0), st.floats(-5, 5)),
        a0=st.one_of(st.just(0.0), st.floats(1e-6, 1.5), st.floats(-1.5, -1e-6)),
-       s=st.floats(0.0, 2.0))
+       s=st.one_of(st.just(0.0), st.floats(1e-6, 2.0)))
 def test_aligned_singular_values_match_the_mode_ode(lam, a0, s):
     """τ da/dt = √(λ² + 4a²)(s̃ − a) (Theorem 5.1), integrated by solve_ivp.
 
     The reference needs atol far below a0: with atol = 1e-14 a mode starting at 1e-7 already
     carries a 2.5e-9 error by t = 8 (checked against 40-digit arithmetic). Below |a0| ~ 1e-6 the
     ODE solver itself loses the digits (a0 = 1e-12 grows 1e12-fold), so tiny starts are checked
-    against the exact sigmoid in test_aligned_limits_sigmoid_and_exponential instead."""
+    against the exact sigmoid in test_aligned_limits_sigmoid_and_exponential instead. Targets
+    between 0 and 1e-6 are left out: at a0 = 0 and s̃ ~ 1e-176 the reference's error norm is 0/0."""
     t = np.linspace(0, 8, 9)
     ref = solve_ivp(lambda _, a: np.sqrt(lam**2 + 4 * a**2) * (s - a), (0, 8), [a0],
                     method="DOP853", t_eval=t, rtol=1e-13, atol=1e-18).y[0]
