@@ -6,11 +6,12 @@ Notation: ``Q = [W1ᵀ; W2]`` is (in_dim + out_dim) × hidden_dim, and under whi
     τ d(QQᵀ)/dt = F QQᵀ + QQᵀ F − (QQᵀ)²,   F = [[−λ/2 I, Σ̃yxᵀ], [Σ̃yx, λ/2 I]].
 
 With the eigendecomposition F = O diag(μ) Oᵀ (Lemma 4.2, :func:`eigendecomposition`) and
-``P = Oᵀ Q(0)``, the solution is, in the eigenbasis,
+``Π = Oᵀ Q(0)`` (the book's notation; the paper's B = √2 Π₊ᵀ, C = −√2 Π₋ᵀ, D = Π⊥ᵀ), the solution is,
+in the eigenbasis,
 
-    QQᵀ(t) = O E P (I + Pᵀ K P)⁻¹ Pᵀ E Oᵀ,   E = diag(e^{μt/τ}),  K = diag((e^{2μt/τ} − 1)/(2μ)),
+    QQᵀ(t) = O 𝓔 Π (I + Πᵀ K Π)⁻¹ Πᵀ 𝓔 Oᵀ,   𝓔 = diag(e^{μt/τ}),  K = diag((e^{2μt/τ} − 1)/(2μ)),
 
-with K_ii = t/τ where μ_i = 0. Written out in blocks this is the paper's Z A⁻¹ Zᵀ form (Eqs. 13–15).
+with K_jj = t/τ where μ_j = 0. Written out in blocks this is the paper's Z A⁻¹ Zᵀ form (Eqs. 13–15).
 
 How it is evaluated stably, for every architecture and every t
 ----------------------------------------------------------------
@@ -19,7 +20,7 @@ form (App. B.5) divides by the matrix B, which needs hidden_dim = min(in, out) a
 Here we use a form that needs neither:
 
 1. Order the growing eigen-directions (μ > 0) by decreasing rate and build, once, an orthonormal
-   "flag" basis of the hidden space: each growing row of P adds the part of its direction not yet
+   "flag" basis of the hidden space: each growing row of Π adds the part of its direction not yet
    spanned. In that basis the growing rows are lower-triangular: a row never touches the
    directions added after it. Directions left over are spanned only by the non-growing rows.
 2. A growing row whose part outside the span of the faster rows is zero never escapes its saddle
@@ -27,12 +28,15 @@ Here we use a form that needs neither:
    Round-off makes such a part ~1e-16 instead of 0, so it is set to zero ("snapped"), and the
    exact trajectory stays on the saddle instead of escaping at a time set by round-off. See
    :attr:`ExactSolution.n_snapped` for the rule.
-3. With D = diag(1/max(1, √k_j)) per flag direction, I + PᵀKP = D⁻¹ (SᵀS) D⁻¹ with
-   S = [D; K^{1/2} P D], whose entries are all ≤ 1 in size, and E P D stays bounded too. All the
-   exponentials are formed in log space, with rate differences such as Λ − abs(λ)/2 = s̃²/(Λ + abs(λ)/2)
-   taken in closed form before multiplying by t, so nothing overflows or cancels at any t.
+3. With Δ = diag(1/max(1, √k_{o(j)})), where o(j) is the growing row that introduced flag
+   direction j (entry 1 on directions no growing row introduced), I + ΠᵀKΠ = Δ⁻¹(ΩᵀΩ)Δ⁻¹ with
+   Ω = [Δ; K^{1/2}ΠΔ]. Growing rows of K^{1/2}ΠΔ have entries ≤ max|Π|, other rows
+   ≤ max|Π|·min(1/√(2|μ|), √t) (√t where μ = 0), and 𝓔ΠΔ has entries ≤ max|Π|·√(1 + 2μ_max)
+   (prop-stable in chapter 2 of the book), so nothing grows exponentially. All the exponentials are
+   formed in log space, with rate differences such as Λ − |λ|/2 = s̃²/(Λ + |λ|/2) taken in closed
+   form before multiplying by t, so nothing overflows or cancels at any t.
 
-The factor Z(t) = O E P D L⁻ᵀ (A = L Lᵀ) is itself a valid ``[W1ᵀ; W2]`` up to a rotation of the
+The factor Z(t) = O 𝓔 Π Δ L⁻ᵀ (ΩᵀΩ = L Lᵀ) is itself a valid ``[W1ᵀ; W2]`` up to a rotation of the
 hidden layer, which is what :meth:`ExactSolution.weights` returns (Theorem 5.2).
 """
 
