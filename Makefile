@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 VENDOR := book_extra/chapters/@jupyter-widgets/html-manager/dist
 NOTEBOOKS := $(sort $(wildcard chapters/*.ipynb))
 
-.PHONY: book test unit nbval build browser reproduce bench clean
+.PHONY: book test unit nbval build browser reproduce bench clean lab
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -51,6 +51,11 @@ reproduce: $(STAMP)
 			--ExecutePreprocessor.timeout=600 $$nb || exit 1; \
 	done
 	$(MAKE) book
+
+# JupyterLab on the chapters, from .venv. Containers and course servers often run as root, which
+# JupyterLab refuses without --allow-root. Extra options: make lab LAB_ARGS="--port 8899".
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab --notebook-dir=chapters $(if $(filter 0,$(shell id -u)),--allow-root,) $(LAB_ARGS)
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_exact.py
