@@ -12,6 +12,7 @@ cell must show a plot, not "Error displaying widget: model not found".
 Skipped loudly without Chromium, unless LAZYRICH_REQUIRE_BROWSER=1 (set by CI).
 """
 
+import json
 import os
 import shutil
 import socket
@@ -146,8 +147,8 @@ def _open_notebook(page, url):
     _wait_idle(page)
 
 
-def _run_menu(page, item):
-    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+def _menu(page, menu, item):
+    page.locator(".lm-MenuBar-itemLabel", has_text=menu).first.click()
     page.locator(".lm-Menu-itemLabel", has_text=item).first.click()
 
 
@@ -191,7 +192,7 @@ def test_explorer_is_live_in_jupyterlab(browser, lab):
     blocked, errors = [], []
     context, page = _new_page(browser, blocked, errors)
     _open_notebook(page, url)
-    _run_menu(page, "Run All Cells")
+    _menu(page, "Run", "Run All Cells")
     try:
         page.wait_for_selector(EXPLORER + " img", timeout=RUN_TIMEOUT_MS)
     except Exception:
@@ -226,9 +227,50 @@ def test_explorer_is_live_in_jupyterlab(browser, lab):
     SHOTS.mkdir(parents=True, exist_ok=True)
     explorer.screenshot(path=str(SHOTS / "jupyterlab_explorer.png"))
     print(f"\nλ explorer in JupyterLab: release-to-plot times {', '.join(f'{t:.0f}' for t in times)} "
-          f"ms (median {sorted(times)[1]:.0f} ms)")
+          f"ms (median {sorted(times)[1]:.0f} ms; load average {os.getloadavg()[0]:.1f} "
+          f"on {os.cpu_count()} CPUs)")
+    # Save (JupyterLab with the settings of `make lab` stores the widget state in the notebook).
+    _menu(page, "File", "Save Notebook")
+    page.wait_for_function("document.querySelector('.lm-TabBar-tab.jp-mod-dirty') === null")
+    # Shut the kernel down, as closing JupyterLab would (the reopening test starts from there).
+    _menu(page, "Kernel", "Shut Down Kernel")
+    page.wait_for_timeout(500)
+    if page.locator(".jp-Dialog .jp-mod-accept").count():
+        page.locator(".jp-Dialog .jp-mod-accept").first.click()
+    page.wait_for_function("/No Kernel/.test(document.querySelector('#jp-main-statusbar').innerText)",
+                           timeout=30_000)
     context.close()
     assert lam > 5.0, f"the λ slider did not move to the right: readout {lam}"
     assert after != before, "the plot did not change when λ moved"
+    assert not blocked, f"requests outside localhost: {blocked[:5]}"
+    assert not errors, f"JavaScript errors: {errors[:5]}"
+
+
+def test_reopened_notebook_shows_the_explorer(browser, lab):
+    """After the notebook was run, saved and its kernel shut down, reopening it shows a plot."""
+    url, notebooks = lab
+    saved = json.loads((notebooks / CHAPTER.name).read_text())
+    views = [o for c in saved["cells"] for o in c.get("outputs", [])
+             if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    if not views or not any(o["data"].get("image/png") for o in views):
+        pytest.fail("the previous test did not leave a saved, executed explorer (run the module)")
+    explorer_view = [o for o in views if o["data"].get("image/png")][0]
+    state = saved["metadata"]["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    assert explorer_view["data"]["application/vnd.jupyter.widget-view+json"]["model_id"] in state
+    # The kernel that made the widgets is gone; open the notebook in a new browser.
+    blocked, errors = [], []
+    context, page = _new_page(browser, blocked, errors)
+    _open_notebook(page, url)
+    explorer = page.locator(EXPLORER).first
+    explorer.wait_for(timeout=60_000)
+    explorer.scroll_into_view_if_needed()
+    img = explorer.locator("img").first
+    img.wait_for(timeout=30_000)
+    loaded = img.evaluate("i => i.complete && i.naturalWidth")
+    text = page.locator(".jp-Notebook").inner_text()
+    explorer.screenshot(path=str(SHOTS / "jupyterlab_explorer_reopened.png"))
+    context.close()
+    assert loaded >= 800, f"the reopened explorer shows no plot (image width {loaded})"
+    assert "Error displaying widget" not in text
     assert not blocked, f"requests outside localhost: {blocked[:5]}"
     assert not errors, f"JavaScript errors: {errors[:5]}"
