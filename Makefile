@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 VENDOR := book_extra/chapters/@jupyter-widgets/html-manager/dist
 NOTEBOOKS := $(sort $(wildcard chapters/*.ipynb))
 
-.PHONY: book test unit nbval build browser reproduce bench clean lab
+.PHONY: book test unit nbval build browser reproduce bench clean lab standalone
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -52,10 +52,17 @@ reproduce: $(STAMP)
 	done
 	$(MAKE) book
 
+# Every chapter run alone in a clean environment holding only a lazyrich wheel and what it declares
+# (.venv-standalone, cached; see tests/test_standalone_notebooks.py). `make unit` runs it too.
+standalone: $(STAMP)
+	$(PY) -m pytest -n 2 tests/test_standalone_notebooks.py -p no:cacheprovider
+
 # JupyterLab on the chapters, from .venv. Containers and course servers often run as root, which
-# JupyterLab refuses without --allow-root. Extra options: make lab LAB_ARGS="--port 8899".
+# JupyterLab refuses without --allow-root. tools/jupyterlab/overrides.json: the widget state is saved
+# with the notebook (a reopened explorer shows its last view), kernels start without asking, no news
+# is fetched. Extra options: make lab LAB_ARGS="--port 8899".
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab --notebook-dir=chapters $(if $(filter 0,$(shell id -u)),--allow-root,) $(LAB_ARGS)
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir=chapters --LabApp.app_settings_dir=$(CURDIR)/tools/jupyterlab $(if $(filter 0,$(shell id -u)),--allow-root,) $(LAB_ARGS)
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_exact.py
