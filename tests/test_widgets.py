@@ -135,6 +135,7 @@ def test_animation_frames_share_the_directions(task):
     for k in range(2):
         anim._func(k)
         frames.append(np.array([line.get_ydata() for line in lines]))
+    lrw.animation_html(anim)  # render it (an animation never rendered warns when deleted)
     plt.close("all")
     np.testing.assert_array_equal(frames[0], frames[1])  # same λ, same directions, same curves
 
