@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 VENDOR := book_extra/chapters/@jupyter-widgets/html-manager/dist
 NOTEBOOKS := $(sort $(wildcard chapters/*.ipynb))
 
-.PHONY: book test unit unit-portable nbval nbval-portable build student actionlint browser reproduce bench clean
+.PHONY: book test unit unit-portable nbval nbval-portable build student actionlint browser reproduce bench clean lab standalone
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -83,6 +83,18 @@ reproduce: $(STAMP)
 			--ExecutePreprocessor.timeout=600 $$nb || exit 1; \
 	done
 	$(MAKE) book
+
+# Every chapter run alone in a clean environment holding only a lazyrich wheel and what it declares
+# (.venv-standalone, cached; see tests/test_standalone_notebooks.py). `make unit` runs it too.
+standalone: $(STAMP)
+	$(PY) -m pytest -n 2 tests/test_standalone_notebooks.py -p no:cacheprovider
+
+# JupyterLab on the chapters, from .venv. Containers and course servers often run as root, which
+# JupyterLab refuses without --allow-root. tools/jupyterlab/overrides.json: the widget state is saved
+# with the notebook (a reopened explorer shows its last view), kernels start without asking, no news
+# is fetched. Extra options: make lab LAB_ARGS="--port 8899".
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir=chapters --LabApp.app_settings_dir=$(CURDIR)/tools/jupyterlab $(if $(filter 0,$(shell id -u)),--allow-root,) $(LAB_ARGS)
 
 # Single-threaded BLAS on both sides: solve_ivp's small products never use threads, and on a
 # shared machine BLAS threads make timings erratic.

@@ -42,7 +42,8 @@ def explorer_curves(sigma_yx: ArrayLike, X: ArrayLike, *, lam: float, scale: flo
     The initialisation is ``lambda_balanced(in, hidden, out, lam, scale=scale)`` with the random
     directions drawn from ``np.random.default_rng(rng)``, so changing λ or the scale keeps the
     same directions and only moves the knob being explored. Only the closed form is evaluated
-    (paper Theorem 4.3 and the NTK of Section 5), no simulation: a call takes a few milliseconds.
+    (the paper's Theorem 4.3, with the NTK and kernel distance its Fig. 5 measures laziness by), no
+    simulation: a call takes a few milliseconds.
 
     Parameters
     ----------
@@ -132,34 +133,144 @@ def plot_explorer(task: Task, *, lam: float, scale: float, t: ArrayLike = DEFAUL
     return fig
 
 
+#: Size (inches) and resolution of the live explorer's image: 1000 × 300 pixels, about 40 kB of PNG.
+LIVE_FIGSIZE = (10.0, 3.0)
+LIVE_DPI = 100
+
+
+def _fixed_rng(rng: int | np.random.Generator):
+    """A factory of identical generators: every call starts from the state ``rng`` has now.
+
+    ``np.random.default_rng(generator)`` returns the generator itself, so using it for several
+    redraws would give each redraw new random directions. The caller's generator is not advanced.
+    """
+    import copy
+
+    base = np.random.default_rng(rng)
+    return lambda: copy.deepcopy(base)
+
+
+class _ExplorerCanvas:
+    """The three explorer panels on an off-screen Agg canvas, redrawn by blitting.
+
+    Axes, ticks, labels and the task's singular values are drawn once and kept as a background; a
+    redraw restores it, draws only the curves and the title on top, and encodes the pixels as PNG.
+    This is what keeps a redraw near 10 ms of drawing instead of a full draw and layout (~10x more).
+    """
+
+    def __init__(self, task: Task, t: np.ndarray, *, figsize=LIVE_FIGSIZE, dpi: int = LIVE_DPI):
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+
+        fig = Figure(figsize=figsize, dpi=dpi, layout="constrained")
+        FigureCanvasAgg(fig)
+        axes = fig.subplots(1, 3)
+        self._lines = _setup_axes(axes, task, t)
+        # The widest title there can be, so that the layout leaves room for every title.
+        self._title = axes[0].set_title("λ = -10, scale = 3e+00", loc="left", fontsize=10)
+        loss_line, sv_lines, kd_line = self._lines
+        self._artists = [loss_line, *sv_lines, kd_line, self._title]
+        for artist in self._artists:
+            artist.set_animated(True)
+        fig.canvas.draw()
+        fig.set_layout_engine("none")  # positions are final; a redraw must not move the axes
+        self._background = fig.canvas.copy_from_bbox(fig.bbox)
+        self.figure = fig
+
+    def png(self, curves: dict[str, np.ndarray], title: str) -> bytes:
+        """PNG bytes of the panels showing ``curves`` (from :func:`explorer_curves`)."""
+        import io
+
+        from PIL import Image
+
+        _update(self._lines, curves)
+        self._title.set_text(title)
+        canvas = self.figure.canvas
+        canvas.restore_region(self._background)
+        for artist in self._artists:
+            artist.axes.draw_artist(artist)
+        image = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(),
+                                 "raw", "RGBA", 0, 1).convert("RGB")
+        out = io.BytesIO()
+        image.save(out, format="png", compress_level=1)  # fast; size hardly matters over a socket
+        return out.getvalue()
+
+
+_EXPLORER_CLASS = None
+
+
+def _explorer_class():
+    """The explorer's VBox subclass (defined on first use: ipywidgets is an optional dependency)."""
+    global _EXPLORER_CLASS
+    if _EXPLORER_CLASS is None:
+        import base64
+
+        import ipywidgets as widgets
+
+        class LambdaExplorer(widgets.VBox):
+            """The λ explorer; its display also carries a static PNG of the first view.
+
+            Frontends that cannot show the live widget (its kernel is gone, or they have no widget
+            support) can fall back to the ``image/png`` entry of the display bundle.
+            """
+
+            def __init__(self, children, fallback_png: bytes, **kwargs):
+                super().__init__(children, **kwargs)
+                self._fallback_png = base64.b64encode(fallback_png).decode("ascii")
+
+            def _repr_mimebundle_(self, **kwargs):
+                bundle = super()._repr_mimebundle_(**kwargs)
+                bundle["image/png"] = self._fallback_png
+                return bundle
+
+        _EXPLORER_CLASS = LambdaExplorer
+    return _EXPLORER_CLASS
+
+
 def lambda_explorer(task: Task, *, t: ArrayLike = DEFAULT_T, hidden_dim: int | None = None,
                     rng: int | np.random.Generator = 0, lam: float = 0.0, log10_scale: float = -2.0):
     """An ipywidgets UI: sliders for λ and log10(initial scale) redraw the three panels.
 
-    Sliders use ``continuous_update=False``; each redraw evaluates the exact solution only.
-    Needs a live kernel (local runs); the static book shows :func:`lambda_sweep_animation`.
+    Sliders use ``continuous_update=False`` (one redraw when the slider is released). A redraw
+    evaluates the exact solution only (:func:`explorer_curves`), redraws just the curves over a
+    saved background and sends a 1000 × 300 PNG to an ``ipywidgets.Image``: tens of milliseconds
+    in the kernel. The random directions of the initialisation are the same for every redraw (a
+    Generator ``rng`` is used at its current state and not advanced), so a slider changes only its
+    own knob. Needs a live kernel (local runs); the static book shows :func:`lambda_sweep_animation`.
+
+    The returned VBox holds ``HBox([λ slider, log₁₀ scale slider])`` and the ``Image``. Its display
+    bundle also has an ``image/png`` of the first view, a static fallback for frontends that cannot
+    show the widget.
     """
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
 
     t = np.asarray(t, dtype=float)
+    lam = check_finite("lam", lam)
+    log10_scale = check_finite("log10_scale", log10_scale)
+    fresh_rng = _fixed_rng(rng)
+    canvas = _ExplorerCanvas(task, t)
     lam_slider = widgets.FloatSlider(value=lam, min=-10.0, max=10.0, step=0.1, description="λ",
                                      continuous_update=False)
     scale_slider = widgets.FloatSlider(value=log10_scale, min=-4.0, max=0.5, step=0.1,
                                        description="log₁₀ scale", continuous_update=False)
-    out = widgets.Output()
+
+    def render() -> bytes:
+        lam_now, scale = lam_slider.value, 10.0 ** scale_slider.value
+        curves = explorer_curves(task.sigma_yx, task.X, lam=lam_now, scale=scale, t=t,
+                                 hidden_dim=hidden_dim, rng=fresh_rng())
+        return canvas.png(curves, f"λ = {lam_now:g}, scale = {scale:.0e}")
+
+    first = render()
+    width, height = canvas.figure.canvas.get_width_height()
+    image = widgets.Image(value=first, format="png",
+                          layout=widgets.Layout(width=f"{width}px", max_width="100%", height="auto"))
 
     def redraw(*_):
-        with out:
-            out.clear_output(wait=True)
-            plot_explorer(task, lam=lam_slider.value, scale=10.0 ** scale_slider.value, t=t,
-                          hidden_dim=hidden_dim, rng=rng)
-            plt.show()
+        image.value = render()
 
     lam_slider.observe(redraw, names="value")
     scale_slider.observe(redraw, names="value")
-    redraw()
-    return widgets.VBox([widgets.HBox([lam_slider, scale_slider]), out])
+    return _explorer_class()([widgets.HBox([lam_slider, scale_slider]), image], fallback_png=first)
 
 
 def lambda_sweep_animation(task: Task, lams: Sequence[float], *, scale: float = 1e-2,
@@ -178,8 +289,9 @@ def lambda_sweep_animation(task: Task, lams: Sequence[float], *, scale: float = 
         raise ValueError(f"lams must contain between 1 and {MAX_FRAMES} values (one frame each), "
                          f"got {len(lams)}")
     t = np.asarray(t, dtype=float)
+    fresh_rng = _fixed_rng(rng)  # the same random directions in every frame
     curves = [explorer_curves(task.sigma_yx, task.X, lam=v, scale=scale, t=t,
-                              hidden_dim=hidden_dim, rng=rng) for v in lams]
+                              hidden_dim=hidden_dim, rng=fresh_rng()) for v in lams]
     fig, axes = plt.subplots(1, 3, figsize=figsize, dpi=dpi)
     lines = _setup_axes(axes, task, t)
     title = axes[0].set_title("", loc="left", fontsize=10)
