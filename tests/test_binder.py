@@ -14,6 +14,9 @@ import sys
 import sysconfig
 import tomllib
 from pathlib import Path
+import pytest
+
+pytestmark = pytest.mark.notebooks  # not numerics: run once, natively
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -26,6 +26,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+pytestmark = pytest.mark.notebooks  # not numerics: run once, natively
+
 ROOT = Path(__file__).resolve().parents[1]
 VENV = ROOT / ".venv-standalone"
 CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
