@@ -24,13 +24,13 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from _chromium import CHROMIUM, require_chromium
 
 ROOT = Path(__file__).resolve().parents[2]
 CHAPTER = ROOT / "chapters" / "03_lazy_to_rich.ipynb"
 # The JupyterLab settings `make lab` passes (--LabApp.app_settings_dir).
 LAB_SETTINGS = ROOT / "tools" / "jupyterlab"
 SHOTS = ROOT / "_build" / "screenshots"
-CHROMIUM = os.environ.get("LAZYRICH_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 RUN_TIMEOUT_MS = int(os.environ.get("LAZYRICH_LAB_TIMEOUT_MS", 240_000))  # Run All on chapter 3 takes ~20 s alone; the machine is shared
@@ -44,13 +44,7 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def browser():
-    if not Path(CHROMIUM).exists():
-        msg = (f"BROWSER TEST SKIPPED: no Chromium at {CHROMIUM}. "
-               "Install it with `apt-get install -y chromium` (CI does).")
-        if os.environ.get("LAZYRICH_REQUIRE_BROWSER") == "1":
-            pytest.fail(msg + " LAZYRICH_REQUIRE_BROWSER=1 forbids skipping.")
-        print("\n" + "!" * 80 + "\n" + msg + "\n" + "!" * 80)
-        pytest.skip(msg)
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

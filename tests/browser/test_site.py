@@ -24,6 +24,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from _chromium import CHROMIUM, require_chromium
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,8 +32,6 @@ HTML = ROOT / "_build" / "html"
 STUDENT = ROOT / "_build" / "student" / "html"
 EDITIONS = {"book": HTML, "student": STUDENT}
 SHOTS = ROOT / "_build" / "screenshots"
-# LAZYRICH_CHROMIUM overrides the path (e.g. another Chromium build; a missing path tests the skip).
-CHROMIUM = os.environ.get("LAZYRICH_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 
 
 def pages():
@@ -47,13 +46,7 @@ AXE_FAIL = ("serious", "critical")
 
 @pytest.fixture(scope="module")
 def browser():
-    if not Path(CHROMIUM).exists():
-        msg = (f"BROWSER TEST SKIPPED: no Chromium at {CHROMIUM}. "
-               "Install it with `apt-get install -y chromium` (CI does).")
-        if os.environ.get("LAZYRICH_REQUIRE_BROWSER") == "1":
-            pytest.fail(msg + " LAZYRICH_REQUIRE_BROWSER=1 forbids skipping.")
-        print("\n" + "!" * 80 + "\n" + msg + "\n" + "!" * 80)
-        pytest.skip(msg)
+    require_chromium()
     for edition, make in (("book", "make book"), ("student", "make student")):
         if not (EDITIONS[edition] / "index.html").exists():
             pytest.fail(f"no built {edition} edition: run `{make}` first")
