@@ -77,7 +77,7 @@ browser: $(STAMP)
 # fresh kernel (the only way outputs are refreshed), then the status page, which reads the
 # chapters' run times, then build.
 reproduce: $(STAMP)
-	$(PY) benchmarks/bench_scaling.py --json benchmarks/results/scaling.json
+	$(PY) benchmarks/bench_scaling.py --json lazyrich/data/scaling.json
 	for nb in $(NOTEBOOKS) status.ipynb; do \
 		$(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace \
 			--ExecutePreprocessor.timeout=600 $$nb || exit 1; \

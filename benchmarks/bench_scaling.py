@@ -3,7 +3,7 @@ gradient descent producing the same trajectory (for the numerics appendix).
 
 Writes a JSON file that `chapters/10_numerics.ipynb` plots; `make reproduce` regenerates it.
 
-    python benchmarks/bench_scaling.py --json benchmarks/results/scaling.json
+    python benchmarks/bench_scaling.py --json lazyrich/data/scaling.json
 """
 
 from __future__ import annotations

@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 from numbers import Integral, Real
 
-__all__ = ["rounded", "formatted", "glue", "check", "below"]
+__all__ = ["rounded", "formatted", "glue", "check", "below", "stored_benchmark"]
 
 #: The mime prefix myst-nb reads glued values from (``myst_nb.ext.glue.GLUE_PREFIX``).
 GLUE_PREFIX = "application/papermill.record/"
@@ -115,3 +115,22 @@ def below(value, tol: float) -> bool:
     """
     value = float(value)
     return bool(math.isfinite(value) and value <= tol)
+
+
+def stored_benchmark(name: str) -> dict:
+    """A benchmark result stored with the package (``lazyrich/data/<name>.json``).
+
+    The numerics chapter plots timings measured once by ``benchmarks/bench_scaling.py`` (``make
+    reproduce`` rewrites the file). They ship inside the package, so a chapter downloaded on its own
+    finds them too; reading stored data keeps the chapter's outputs the same on every machine.
+
+    >>> sorted(stored_benchmark("scaling"))[:3]
+    ['lr', 'machine', 'n_times']
+    """
+    import json
+    from importlib.resources import files
+
+    path = files("lazyrich") / "data" / f"{name}.json"
+    if not path.is_file():
+        raise ValueError(f"no stored benchmark named {name!r} (looked for {path})")
+    return json.loads(path.read_text())

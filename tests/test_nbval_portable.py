@@ -57,7 +57,7 @@ def test_every_glued_value_is_stored_rounded():
         for out in _glued(nb):
             text = "".join(out["data"][GLUE_MIME])
             for number in re.findall(r"\d+\.\d+(?:e[-+]?\d+)?", text):
-                mantissa = number.split("e")[0].replace(".", "").lstrip("0")
+                mantissa = number.split("e")[0].replace(".", "").strip("0")
                 assert len(mantissa) <= 6, f"{path.name}: glued value {text} is not rounded"
 
 
