@@ -433,9 +433,15 @@ class ExactSolution:
         A *= d[:, :, None]
         A *= d[:, None, :]
         A[:, np.arange(h), np.arange(h)] += d**2
-        M = self._Phat.T[None] * e[:, None, :]  # (T, h, n)
-        M *= d[:, :, None]
-        Nt = (M.reshape(-1, n) @ O_sel.T).reshape(len(s), h, len(O_sel))
+        if len(O_sel) <= len(s):
+            # (E P)ᵀ Oᵀ = Σ_i e_i p_i o_iᵀ as one (T, n) × (n, h·|sel|) product; the (n, h, |sel|)
+            # table is no larger than the (T, h, n) array it replaces.
+            table = (self._Phat[:, :, None] * O_sel.T[:, None, :]).reshape(n, -1)
+            Nt = (e @ table).reshape(len(s), h, len(O_sel))
+        else:
+            M = self._Phat.T[None] * e[:, None, :]  # (T, h, n)
+            Nt = (M.reshape(-1, n) @ O_sel.T).reshape(len(s), h, len(O_sel))
+        Nt *= d[:, :, None]
         return Nt, A
 
     def _chunk_size(self, n_sel: int) -> int:
@@ -468,9 +474,9 @@ class ExactSolution:
             if kind == "factor":
                 out[part] = np.linalg.inv(np.linalg.cholesky(A)) @ Nt
             elif cols is None:
-                out[part] = swap(Nt) @ (np.linalg.inv(A) @ Nt)
+                np.matmul(swap(Nt), np.linalg.inv(A) @ Nt, out=out[part])
             else:
-                out[part] = swap(Nt[:, :, :nr]) @ (np.linalg.inv(A) @ Nt[:, :, nr:])
+                np.matmul(swap(Nt[:, :, :nr]), np.linalg.inv(A) @ Nt[:, :, nr:], out=out[part])
         return out, scalar
 
     def _block(self, t: ArrayLike, rows: np.ndarray, cols: np.ndarray | None = None) -> np.ndarray:
