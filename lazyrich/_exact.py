@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike
+from scipy.linalg import lapack
 
 from ._initialisation import lambda_balanced, split_singular_values
 from ._kernels import ntk, ntk_kernel_distance
@@ -51,6 +52,29 @@ from ._validation import (AMBIGUOUS_ULPS, BALANCE_RTOL, CHUNK_BYTES, FAST_EXPONE
                           check_weights, input_eps, scaled_times, warn_precision)
 
 
+def _svd(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``np.linalg.svd(a, full_matrices=True)`` (the same LAPACK routine, gesdd) without the
+    wrapper's overhead, which dominates for the small matrices of a λ sweep."""
+    u, s, vt, info = lapack.dgesdd(a, compute_uv=1, full_matrices=1)
+    if info != 0:
+        raise np.linalg.LinAlgError("SVD did not converge")
+    return u, s, vt
+
+
+def _qr(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Reduced QR of a tall or square ``a`` (m >= n): Q (m, n) and the diagonal of R, as
+    ``np.linalg.qr`` computes them (LAPACK geqrf and orgqr), without the wrapper's overhead."""
+    m, n = a.shape
+    if n == 0:
+        return np.zeros((m, 0)), np.zeros(0)
+    qr, tau, _, info = lapack.dgeqrf(a)
+    diag = np.diag(qr).copy()
+    q, _, info2 = lapack.dorgqr(qr, tau)
+    if info != 0 or info2 != 0:
+        raise np.linalg.LinAlgError("QR factorisation failed")
+    return q, diag
+
+
 def _spectrum(sigma_yx: np.ndarray, lam: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """μ, O of :func:`eigendecomposition`, and each μ split as ``sign·abs(λ)/2 + nu``.
 
@@ -59,7 +83,7 @@ def _spectrum(sigma_yx: np.ndarray, lam: float) -> tuple[np.ndarray, np.ndarray,
     """
     n_out, n_in = sigma_yx.shape
     m = min(n_in, n_out)
-    U, s, Vt = np.linalg.svd(sigma_yx, full_matrices=True)
+    U, s, Vt = _svd(sigma_yx)
     V = Vt.T
     half = abs(lam) / 2.0
     Lam = np.hypot(s, lam / 2.0)
@@ -272,8 +296,7 @@ class ExactSolution:
         # the Q of a QR factorisation of those rows (Gram–Schmidt in one call).
         first = growing[: min(len(growing), h)]
         if len(first):
-            Q, R = np.linalg.qr(P[first].T)
-            diag = np.diag(R)
+            Q, diag = _qr(P[first].T)
             if np.all(np.abs(diag) > max(tol, roundoff)):
                 g = len(first)
                 V[:, :g] = Q * np.sign(diag)
@@ -318,7 +341,7 @@ class ExactSolution:
             q, _ = np.linalg.qr(np.hstack([V, np.eye(h)]))
             N = q[:, g:h]
             N = N - V @ (V.T @ N)
-            N, _ = np.linalg.qr(N)
+            N, _ = _qr(N)
         else:
             N = np.zeros((h, 0))
         Phat = P @ np.hstack([V, N])
