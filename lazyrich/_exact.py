@@ -92,27 +92,32 @@ def _spectrum(sigma_yx: np.ndarray, lam: float) -> tuple[np.ndarray, np.ndarray,
     g = 1.0 / np.sqrt(1.0 + h**2)
     a, b = g * (1.0 - h), g * (1.0 + h)  # G - HG and G + HG
     Ut, Vm = U[:, :m], V[:, :m]
-    grow = np.vstack([Vm * a, Ut * b]) / np.sqrt(2.0)
-    decay = np.vstack([Vm * b, -Ut * a]) / np.sqrt(2.0)
     gap_den = Lam + half
     gap = np.divide(s**2, gap_den, out=np.zeros_like(s), where=gap_den > 0)
-    cols, mus = [grow, decay], [Lam, -Lam]
-    signs, nus = [np.ones(m), -np.ones(m)], [gap, -gap]
+    # Columns: growing (μ = Λ), decaying (μ = −Λ), then the λ⊥ modes; filled in place.
+    n = n_in + n_out
+    r2 = np.sqrt(2.0)
+    O = np.zeros((n, n))
+    O[:n_in, :m] = Vm * a / r2
+    O[n_in:, :m] = Ut * b / r2
+    O[:n_in, m:2 * m] = Vm * b / r2
+    O[n_in:, m:2 * m] = -Ut * a / r2
+    mu, sign, nu = np.empty(n), np.empty(n), np.empty(n)
+    mu[:m], mu[m:2 * m] = Lam, -Lam
+    sign[:m], sign[m:2 * m] = 1.0, -1.0
+    nu[:m], nu[m:2 * m] = gap, -gap
+    nu[2 * m:] = 0.0
     if n_in > n_out:
-        cols.append(np.vstack([V[:, m:], np.zeros((n_out, n_in - m))]))
-        mus.append(np.full(n_in - m, -lam / 2.0))
-        signs.append(np.full(n_in - m, -np.sign(lam)))
-        nus.append(np.zeros(n_in - m))
+        O[:n_in, 2 * m:] = V[:, m:]
+        mu[2 * m:] = -lam / 2.0
+        sign[2 * m:] = -np.sign(lam)
     elif n_out > n_in:
-        cols.append(np.vstack([np.zeros((n_in, n_out - m)), U[:, m:]]))
-        mus.append(np.full(n_out - m, lam / 2.0))
-        signs.append(np.full(n_out - m, np.sign(lam)))
-        nus.append(np.zeros(n_out - m))
-    sign = np.concatenate(signs)
-    nu = np.concatenate(nus)
+        O[n_in:, 2 * m:] = U[:, m:]
+        mu[2 * m:] = lam / 2.0
+        sign[2 * m:] = np.sign(lam)
     if lam == 0:
-        sign, nu = np.zeros_like(sign), np.concatenate(mus)
-    return np.concatenate(mus), np.hstack(cols), sign, nu
+        sign, nu = np.zeros_like(sign), mu.copy()
+    return mu, O, sign, nu
 
 
 def eigendecomposition(sigma_yx: ArrayLike, lam: float) -> tuple[np.ndarray, np.ndarray]:
@@ -352,7 +357,7 @@ class ExactSolution:
         allowed[growing, g:] = False
         Phat[~allowed] = 0.0
         self._Phat = Phat
-        self._outer_pp = np.einsum("ni,nj->nij", Phat, Phat).reshape(n, h * h)
+        self._outer_pp = (Phat[:, :, None] * Phat[:, None, :]).reshape(n, h * h)
         self._allowed = allowed
         self._owner = owner_arr
         self._n_flag = g
