@@ -307,7 +307,8 @@ class ExactSolution:
                 V[:, :g] = Q * np.sign(diag)
                 owner = list(first)
                 rest = growing[g:]
-                P[rest] = (P[rest] @ V) @ V.T  # the hidden space is full: the rest is round-off
+                if len(rest):  # the hidden space is full: the rest is round-off
+                    P[rest] = (P[rest] @ V) @ V.T
                 growing_loop = growing[:0]
             else:
                 growing_loop = growing
@@ -349,7 +350,7 @@ class ExactSolution:
             N, _ = _qr(N)
         else:
             N = np.zeros((h, 0))
-        Phat = P @ np.hstack([V, N])
+        Phat = P @ (np.hstack([V, N]) if g < h else V)
         # Structural zeros: growing row i touches only flag directions introduced by rows <= i.
         allowed = np.ones((n, h), dtype=bool)
         owner_arr = np.array(owner, dtype=int)
