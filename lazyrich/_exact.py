@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike
+from scipy.linalg import lapack
 
 from ._initialisation import lambda_balanced, split_singular_values
 from ._kernels import ntk, ntk_kernel_distance
@@ -55,6 +56,29 @@ from ._validation import (AMBIGUOUS_ULPS, BALANCE_RTOL, CHUNK_BYTES, FAST_EXPONE
                           check_weights, input_eps, scaled_times, warn_precision)
 
 
+def _svd(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``np.linalg.svd(a, full_matrices=True)`` (the same LAPACK routine, gesdd) without the
+    wrapper's overhead, which dominates for the small matrices of a λ sweep."""
+    u, s, vt, info = lapack.dgesdd(a, compute_uv=1, full_matrices=1)
+    if info != 0:
+        raise np.linalg.LinAlgError("SVD did not converge")
+    return u, s, vt
+
+
+def _qr(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Reduced QR of a tall or square ``a`` (m >= n): Q (m, n) and the diagonal of R, as
+    ``np.linalg.qr`` computes them (LAPACK geqrf and orgqr), without the wrapper's overhead."""
+    m, n = a.shape
+    if n == 0:
+        return np.zeros((m, 0)), np.zeros(0)
+    qr, tau, _, info = lapack.dgeqrf(a)
+    diag = np.diag(qr).copy()
+    q, _, info2 = lapack.dorgqr(qr, tau)
+    if info != 0 or info2 != 0:
+        raise np.linalg.LinAlgError("QR factorisation failed")
+    return q, diag
+
+
 def _spectrum(sigma_yx: np.ndarray, lam: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """μ, O of :func:`eigendecomposition`, and each μ split as ``sign·abs(λ)/2 + nu``.
 
@@ -63,7 +87,7 @@ def _spectrum(sigma_yx: np.ndarray, lam: float) -> tuple[np.ndarray, np.ndarray,
     """
     n_out, n_in = sigma_yx.shape
     m = min(n_in, n_out)
-    U, s, Vt = np.linalg.svd(sigma_yx, full_matrices=True)
+    U, s, Vt = _svd(sigma_yx)
     V = Vt.T
     half = abs(lam) / 2.0
     Lam = np.hypot(s, lam / 2.0)
@@ -72,27 +96,32 @@ def _spectrum(sigma_yx: np.ndarray, lam: float) -> tuple[np.ndarray, np.ndarray,
     g = 1.0 / np.sqrt(1.0 + h**2)
     a, b = g * (1.0 - h), g * (1.0 + h)  # G - HG and G + HG
     Ut, Vm = U[:, :m], V[:, :m]
-    grow = np.vstack([Vm * a, Ut * b]) / np.sqrt(2.0)
-    decay = np.vstack([Vm * b, -Ut * a]) / np.sqrt(2.0)
     gap_den = Lam + half
     gap = np.divide(s**2, gap_den, out=np.zeros_like(s), where=gap_den > 0)
-    cols, mus = [grow, decay], [Lam, -Lam]
-    signs, nus = [np.ones(m), -np.ones(m)], [gap, -gap]
+    # Columns: growing (μ = Λ), decaying (μ = −Λ), then the λ⊥ modes; filled in place.
+    n = n_in + n_out
+    r2 = np.sqrt(2.0)
+    O = np.zeros((n, n))
+    O[:n_in, :m] = Vm * a / r2
+    O[n_in:, :m] = Ut * b / r2
+    O[:n_in, m:2 * m] = Vm * b / r2
+    O[n_in:, m:2 * m] = -Ut * a / r2
+    mu, sign, nu = np.empty(n), np.empty(n), np.empty(n)
+    mu[:m], mu[m:2 * m] = Lam, -Lam
+    sign[:m], sign[m:2 * m] = 1.0, -1.0
+    nu[:m], nu[m:2 * m] = gap, -gap
+    nu[2 * m:] = 0.0
     if n_in > n_out:
-        cols.append(np.vstack([V[:, m:], np.zeros((n_out, n_in - m))]))
-        mus.append(np.full(n_in - m, -lam / 2.0))
-        signs.append(np.full(n_in - m, -np.sign(lam)))
-        nus.append(np.zeros(n_in - m))
+        O[:n_in, 2 * m:] = V[:, m:]
+        mu[2 * m:] = -lam / 2.0
+        sign[2 * m:] = -np.sign(lam)
     elif n_out > n_in:
-        cols.append(np.vstack([np.zeros((n_in, n_out - m)), U[:, m:]]))
-        mus.append(np.full(n_out - m, lam / 2.0))
-        signs.append(np.full(n_out - m, np.sign(lam)))
-        nus.append(np.zeros(n_out - m))
-    sign = np.concatenate(signs)
-    nu = np.concatenate(nus)
+        O[n_in:, 2 * m:] = U[:, m:]
+        mu[2 * m:] = lam / 2.0
+        sign[2 * m:] = np.sign(lam)
     if lam == 0:
-        sign, nu = np.zeros_like(sign), np.concatenate(mus)
-    return np.concatenate(mus), np.hstack(cols), sign, nu
+        sign, nu = np.zeros_like(sign), mu.copy()
+    return mu, O, sign, nu
 
 
 def eigendecomposition(sigma_yx: ArrayLike, lam: float) -> tuple[np.ndarray, np.ndarray]:
@@ -276,14 +305,14 @@ class ExactSolution:
         # the Q of a QR factorisation of those rows (Gram–Schmidt in one call).
         first = growing[: min(len(growing), h)]
         if len(first):
-            Q, R = np.linalg.qr(P[first].T)
-            diag = np.diag(R)
+            Q, diag = _qr(P[first].T)
             if np.all(np.abs(diag) > max(tol, roundoff)):
                 g = len(first)
                 V[:, :g] = Q * np.sign(diag)
                 owner = list(first)
                 rest = growing[g:]
-                P[rest] = (P[rest] @ V) @ V.T  # the hidden space is full: the rest is round-off
+                if len(rest):  # the hidden space is full: the rest is round-off
+                    P[rest] = (P[rest] @ V) @ V.T
                 growing_loop = growing[:0]
             else:
                 growing_loop = growing
@@ -322,10 +351,10 @@ class ExactSolution:
             q, _ = np.linalg.qr(np.hstack([V, np.eye(h)]))
             N = q[:, g:h]
             N = N - V @ (V.T @ N)
-            N, _ = np.linalg.qr(N)
+            N, _ = _qr(N)
         else:
             N = np.zeros((h, 0))
-        Phat = P @ np.hstack([V, N])
+        Phat = P @ (np.hstack([V, N]) if g < h else V)
         # Structural zeros: growing row i touches only flag directions introduced by rows <= i.
         allowed = np.ones((n, h), dtype=bool)
         owner_arr = np.array(owner, dtype=int)
@@ -333,7 +362,7 @@ class ExactSolution:
         allowed[growing, g:] = False
         Phat[~allowed] = 0.0
         self._Phat = Phat
-        self._outer_pp = np.einsum("ni,nj->nij", Phat, Phat).reshape(n, h * h)
+        self._outer_pp = (Phat[:, :, None] * Phat[:, None, :]).reshape(n, h * h)
         self._allowed = allowed
         self._owner = owner_arr
         self._n_flag = g
@@ -437,9 +466,15 @@ class ExactSolution:
         A *= d[:, :, None]
         A *= d[:, None, :]
         A[:, np.arange(h), np.arange(h)] += d**2
-        M = self._Phat.T[None] * e[:, None, :]  # (T, h, n)
-        M *= d[:, :, None]
-        Nt = (M.reshape(-1, n) @ O_sel.T).reshape(len(s), h, len(O_sel))
+        if len(O_sel) <= len(s):
+            # (E P)ᵀ Oᵀ = Σ_i e_i p_i o_iᵀ as one (T, n) × (n, h·|sel|) product; the (n, h, |sel|)
+            # table is no larger than the (T, h, n) array it replaces.
+            table = (self._Phat[:, :, None] * O_sel.T[:, None, :]).reshape(n, -1)
+            Nt = (e @ table).reshape(len(s), h, len(O_sel))
+        else:
+            M = self._Phat.T[None] * e[:, None, :]  # (T, h, n)
+            Nt = (M.reshape(-1, n) @ O_sel.T).reshape(len(s), h, len(O_sel))
+        Nt *= d[:, :, None]
         return Nt, A
 
     def _chunk_size(self, n_sel: int) -> int:
@@ -472,9 +507,9 @@ class ExactSolution:
             if kind == "factor":
                 out[part] = np.linalg.inv(np.linalg.cholesky(A)) @ Nt
             elif cols is None:
-                out[part] = swap(Nt) @ (np.linalg.inv(A) @ Nt)
+                np.matmul(swap(Nt), np.linalg.inv(A) @ Nt, out=out[part])
             else:
-                out[part] = swap(Nt[:, :, :nr]) @ (np.linalg.inv(A) @ Nt[:, :, nr:])
+                np.matmul(swap(Nt[:, :, :nr]), np.linalg.inv(A) @ Nt[:, :, nr:], out=out[part])
         return out, scalar
 
     def _block(self, t: ArrayLike, rows: np.ndarray, cols: np.ndarray | None = None) -> np.ndarray:

@@ -491,3 +491,23 @@ def test_reference_qqt_is_the_ode_then_the_converged_limit_and_refuses_a_saddle(
     W1s, W2s = 0.1 * np.diag([1.0, 1.0, -1.0]) @ Vt, 0.1 * U  # λ = 0, one mode flipped: a saddle
     with pytest.raises(ValueError, match="has not reached the converged limit"):
         lr.reference_qqt(W1s, W2s, task.sigma_yx, t, t_converged=200.0)
+
+
+def test_lapack_qr_and_svd_match_numpy():
+    """The set-up's direct LAPACK QR and SVD give numpy's factors (same routines, no wrapper)."""
+    from lazyrich._exact import _qr, _svd
+    rng = np.random.default_rng(3)
+    for shape in [(5, 5), (7, 3), (4, 1), (6, 0)]:
+        a = rng.standard_normal(shape)
+        q, diag = _qr(a)
+        q_np, r_np = np.linalg.qr(a)
+        np.testing.assert_allclose(q, q_np, rtol=0, atol=1e-14)
+        np.testing.assert_allclose(diag, np.diag(r_np), rtol=0, atol=1e-14)
+    for shape in [(4, 4), (3, 5), (6, 2)]:
+        a = rng.standard_normal(shape)
+        u, s, vt = _svd(a)
+        assert u.shape == (shape[0], shape[0]) and vt.shape == (shape[1], shape[1])
+        np.testing.assert_allclose(s, np.linalg.svd(a, compute_uv=False), rtol=1e-14)
+        full = np.zeros(shape)
+        full[: len(s), : len(s)] = np.diag(s)
+        np.testing.assert_allclose(u @ full @ vt, a, atol=1e-13)
