@@ -10,6 +10,16 @@ import pytest
 CHROMIUM = os.environ.get("LAZYRICH_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 
 
+#: Measurements the browser tests report at the end of the run (timings are reported, not asserted).
+REPORTS: list[str] = []
+
+
+def report(line: str) -> None:
+    """Print a measurement now and list it again in the run's final summary."""
+    print("\n" + line)
+    REPORTS.append(line)
+
+
 def require_chromium() -> None:
     """Skip loudly without Chromium, or fail when CI (LAZYRICH_REQUIRE_BROWSER=1) forbids skipping."""
     if Path(CHROMIUM).exists():

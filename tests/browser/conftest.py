@@ -2,6 +2,10 @@
 
 
 def pytest_terminal_summary(terminalreporter):
+    from _chromium import REPORTS
+
+    for line in REPORTS:
+        terminalreporter.write_line(line, bold=True)
     skipped = [r for r in terminalreporter.stats.get("skipped", [])
                if "BROWSER TEST SKIPPED" in str(r.longrepr)]
     if skipped:

@@ -24,7 +24,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from _chromium import CHROMIUM, require_chromium
+from _chromium import CHROMIUM, report, require_chromium
 
 ROOT = Path(__file__).resolve().parents[2]
 CHAPTER = ROOT / "chapters" / "03_lazy_to_rich.ipynb"
@@ -220,9 +220,9 @@ def test_explorer_is_live_in_jupyterlab(browser, lab):
     after = _explorer_png(page)
     SHOTS.mkdir(parents=True, exist_ok=True)
     explorer.screenshot(path=str(SHOTS / "jupyterlab_explorer.png"))
-    print(f"\nλ explorer in JupyterLab: release-to-plot times {', '.join(f'{t:.0f}' for t in times)} "
-          f"ms (median {sorted(times)[1]:.0f} ms; load average {os.getloadavg()[0]:.1f} "
-          f"on {os.cpu_count()} CPUs)")
+    report(f"λ explorer in JupyterLab: release-to-plot times {', '.join(f'{t:.0f}' for t in times)} "
+           f"ms (median {sorted(times)[1]:.0f} ms; load average {os.getloadavg()[0]:.1f} "
+           f"on {os.cpu_count()} CPUs)")
     # Save (JupyterLab with the settings of `make lab` stores the widget state in the notebook).
     _menu(page, "File", "Save Notebook")
     page.wait_for_function("document.querySelector('.lm-TabBar-tab.jp-mod-dirty') === null")
