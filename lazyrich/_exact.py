@@ -42,6 +42,9 @@ hidden layer, which is what :meth:`ExactSolution.weights` returns (Theorem 5.2).
 
 from __future__ import annotations
 
+import contextlib
+import functools
+
 import numpy as np
 from numpy.typing import ArrayLike
 from scipy.linalg import lapack
@@ -51,18 +54,37 @@ from ._kernels import ntk, ntk_kernel_distance
 from ._linalg import swap
 from ._measures import task_loss
 from ._validation import (AMBIGUOUS_ULPS, BALANCE_RTOL, CHUNK_BYTES, FAST_EXPONENT,
-                          LAM_NOISE_FACTOR, ROUNDOFF_ULPS, SNAP_TOL, ZERO_LAM_ULPS, as_array,
+                          LAM_NOISE_FACTOR, ROUNDOFF_ULPS, SNAP_TOL, TINY, ZERO_LAM_ULPS, as_array,
                           as_matrix, balance_fit, check_finite, check_positive, check_tolerance,
                           check_weights, input_eps, scaled_times, warn_precision)
 
 
+@functools.lru_cache(maxsize=64)
+def _lower_mask(rows: int, cols: int) -> np.ndarray:
+    """1.0 on and below the diagonal of a rows × cols matrix, 0.0 above (read-only, cached)."""
+    mask = np.tri(rows, cols)
+    mask.setflags(write=False)
+    return mask
+
+
 def _svd(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``np.linalg.svd(a, full_matrices=True)`` (the same LAPACK routine, gesdd) without the
-    wrapper's overhead, which dominates for the small matrices of a λ sweep."""
+    wrapper's overhead, which dominates for the small matrices of a λ sweep. The last result is
+    kept (read-only), since a sweep over λ factors the same Σ̃yx again and again."""
+    key = (a.shape, a.tobytes())
+    last = _LAST_SVD[0]  # one read, so that threads see a matching key and result
+    if last is not None and last[0] == key:
+        return last[1]
     u, s, vt, info = lapack.dgesdd(a, compute_uv=1, full_matrices=1)
     if info != 0:
         raise np.linalg.LinAlgError("SVD did not converge")
+    for x in (u, s, vt):
+        x.setflags(write=False)
+    _LAST_SVD[0] = (key, (u, s, vt))
     return u, s, vt
+
+
+_LAST_SVD: list = [None]
 
 
 def _qr(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -72,55 +94,60 @@ def _qr(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if n == 0:
         return np.zeros((m, 0)), np.zeros(0)
     qr, tau, _, info = lapack.dgeqrf(a)
-    diag = np.diag(qr).copy()
+    diag = qr.diagonal().copy()
     q, _, info2 = lapack.dorgqr(qr, tau)
     if info != 0 or info2 != 0:
         raise np.linalg.LinAlgError("QR factorisation failed")
     return q, diag
 
 
-def _spectrum(sigma_yx: np.ndarray, lam: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _spectrum(sigma_yx: np.ndarray, lam: float, by_rate: bool = False
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """μ, O of :func:`eigendecomposition`, and each μ split as ``sign·abs(λ)/2 + nu``.
 
     ``nu`` is Λ − abs(λ)/2 = s̃²/(Λ + abs(λ)/2) for the growing task modes (−that for the decaying ones)
     and 0 for the λ⊥ modes, so that differences of rates are exact even when abs(λ) ≫ s̃.
+    Columns come as growing, decaying, λ⊥ modes; with ``by_rate`` as growing, λ⊥, then decaying
+    modes in reverse, which orders μ by decreasing value (|λ|/2 ≤ Λ).
     """
     n_out, n_in = sigma_yx.shape
     m = min(n_in, n_out)
-    U, s, Vt = _svd(sigma_yx)
-    V = Vt.T
-    half = abs(lam) / 2.0
-    Lam = np.hypot(s, lam / 2.0)
-    denom = np.hypot(lam, 2.0 * s) + 2.0 * s
-    h = np.divide(lam, denom, out=np.zeros_like(s), where=denom > 0)
-    g = 1.0 / np.sqrt(1.0 + h**2)
-    a, b = g * (1.0 - h), g * (1.0 + h)  # G - HG and G + HG
-    Ut, Vm = U[:, :m], V[:, :m]
-    gap_den = Lam + half
-    gap = np.divide(s**2, gap_den, out=np.zeros_like(s), where=gap_den > 0)
-    # Columns: growing (μ = Λ), decaying (μ = −Λ), then the λ⊥ modes; filled in place.
     n = n_in + n_out
-    r2 = np.sqrt(2.0)
+    U, s, Vt = _svd(sigma_yx)
+    half = abs(lam) / 2.0
+    Lam = np.hypot(s, half)
+    # H = λ/(√(λ² + 4s̃²) + 2s̃) = (λ/2)/(Λ + s̃); Λ + s̃ = 0 only where λ = 0 too, and there H = 0.
+    h = (lam / 2.0) / np.maximum(Lam + s, TINY)
+    g = np.sqrt(0.5 / (1.0 + h * h))  # G/√2
+    a, b = g * (1.0 - h), g * (1.0 + h)  # (G − HG)/√2 and (G + HG)/√2
+    gap = s * s / np.maximum(Lam + half, TINY)
+    Vm = Vt[:m].T
+    Ut = U[:, :m]
+    n_perp = n - 2 * m
+    perp_mu = (lam if n_out > n_in else -lam) / 2.0
+    perp_sign = float(np.sign(perp_mu))
+    if by_rate:  # growing, λ⊥, decaying reversed
+        grow, perp, decay, rev = slice(0, m), slice(m, m + n_perp), slice(m + n_perp, n), slice(None, None, -1)
+    else:
+        grow, perp, decay, rev = slice(0, m), slice(2 * m, n), slice(m, 2 * m), slice(None)
     O = np.zeros((n, n))
-    O[:n_in, :m] = Vm * a / r2
-    O[n_in:, :m] = Ut * b / r2
-    O[:n_in, m:2 * m] = Vm * b / r2
-    O[n_in:, m:2 * m] = -Ut * a / r2
-    mu, sign, nu = np.empty(n), np.empty(n), np.empty(n)
-    mu[:m], mu[m:2 * m] = Lam, -Lam
-    sign[:m], sign[m:2 * m] = 1.0, -1.0
-    nu[:m], nu[m:2 * m] = gap, -gap
-    nu[2 * m:] = 0.0
+    O[:n_in, grow] = Vm * a
+    O[n_in:, grow] = Ut * b
+    O[:n_in, decay] = (Vm * b)[:, rev]
+    O[n_in:, decay] = (Ut * -a)[:, rev]
     if n_in > n_out:
-        O[:n_in, 2 * m:] = V[:, m:]
-        mu[2 * m:] = -lam / 2.0
-        sign[2 * m:] = -np.sign(lam)
+        O[:n_in, perp] = Vt[m:].T
     elif n_out > n_in:
-        O[n_in:, 2 * m:] = U[:, m:]
-        mu[2 * m:] = lam / 2.0
-        sign[2 * m:] = np.sign(lam)
+        O[n_in:, perp] = U[:, m:]
+    mu, sign, nu = np.empty(n), np.empty(n), np.empty(n)
+    mu[grow], mu[decay] = Lam, -Lam[rev]
+    mu[perp] = perp_mu
     if lam == 0:
-        sign, nu = np.zeros_like(sign), mu.copy()
+        sign[:] = 0.0
+        nu[:] = mu
+    else:
+        sign[grow], sign[decay], sign[perp] = 1.0, -1.0, perp_sign
+        nu[grow], nu[decay], nu[perp] = gap, -gap[rev], 0.0
     return mu, O, sign, nu
 
 
@@ -275,50 +302,86 @@ class ExactSolution:
             lam = 0.0
         self.lam = lam
         self.W1, self.W2 = W1.copy(), W2.copy()
-        mu, O, sign, nu = _spectrum(self.sigma_yx, lam)
-        m = min(self.in_dim, self.out_dim)
-        P = O.T @ np.vstack([W1.T, W2])
-        self._B = np.sqrt(2.0) * P[:m].T
-        order = np.argsort(-mu, kind="stable")
-        self.mu, self.O = mu[order], O[:, order]
-        self._sign, self._nu = sign[order], nu[order]
+        # Eigenvectors of F ordered by decreasing rate μ, so that the growing rows come first.
+        self.mu, self.O, self._sign, self._nu = _spectrum(self.sigma_yx, lam, by_rate=True)
+        self._P = self.O.T @ np.concatenate([W1.T, W2])
         self._half_lam = abs(lam) / 2.0
-        self._build_flag(P[order], snap_tol, eps)
+        self._build_flag(self._P, snap_tol, eps, np.sqrt(size))
         self._check_determinants()
         self._precompute_rates()
 
     # -- set-up ------------------------------------------------------------------------------
-    def _build_flag(self, P: np.ndarray, snap_tol: float, eps: float) -> None:
-        """Flag basis of the hidden space ordered by growth rate, and the snapped P (module doc)."""
+    def _build_flag(self, P: np.ndarray, snap_tol: float, eps: float, norm: float) -> None:
+        """Flag basis of the hidden space ordered by growth rate, and the snapped P (module doc).
+
+        ``P`` has its rows ordered by decreasing μ, so the growing rows come first; ``norm`` is
+        ‖Q(0)‖_F = ‖P‖_F.
+        """
         n, h = P.shape
-        norm = max(float(np.sqrt(np.sum(P**2))), np.finfo(float).tiny)  # ‖Q(0)‖_F
+        norm = max(norm, TINY)
         roundoff = AMBIGUOUS_ULPS * eps * norm
         tol = snap_tol * norm if self.lam == 0 else min(snap_tol, ROUNDOFF_ULPS * eps) * norm
+        n_grow = int(np.count_nonzero(self.mu > 0))
+        k = min(n_grow, h)
+        # Usual case, every growing row adds a direction clearly above round-off: the flag basis is
+        # the Q of a QR factorisation of those rows (Gram–Schmidt in one call), and growing row i
+        # touches flag directions 0..i only.
+        if k:
+            Q, diag = _qr(P[:k].T)
+            usual = float(np.abs(diag).min()) > max(tol, roundoff)
+        else:
+            usual = True
+        if usual:
+            V = Q * np.sign(diag) if k else np.zeros((h, 0))
+            g, owner, n_snapped = k, np.arange(k), 0
+            if n_grow > k:  # the hidden space is full: the rest is round-off
+                P = P.copy()
+                P[k:n_grow] = (P[k:n_grow] @ V) @ V.T
+        else:
+            V, owner, n_snapped, P = self._flag_by_rows(P, n_grow, tol, roundoff, norm, eps)
+            g = len(owner)
+        if g < h:  # orthonormal complement of the flag span
+            q, _ = np.linalg.qr(np.hstack([V, np.eye(h)]))
+            N = q[:, g:h]
+            N = N - V @ (V.T @ N)
+            N, _ = _qr(N)
+            Phat = P @ np.hstack([V, N])
+        else:
+            Phat = P @ V
+        # Structural zeros: growing row i touches only flag directions introduced by rows <= i.
+        if n_grow:
+            if usual:  # owner j = j: a lower-triangular pattern
+                Phat[:n_grow] *= _lower_mask(n_grow, h)
+            else:
+                Phat[:n_grow][~self._allowed_pattern(n_grow, owner)] = 0.0
+        self._Phat = Phat
+        self._n_grow = n_grow
+        self._owner = owner
+        self._usual = usual
+        self._n_flag = g
+        #: Number of growing directions whose initial component was set to exactly zero.
+        self.n_snapped = n_snapped
+
+    def _allowed_pattern(self, n_grow: int, owner: np.ndarray) -> np.ndarray:
+        """(n_grow, h) mask of the flag directions each growing row may touch: those introduced
+        by it or by faster rows."""
+        allowed = np.zeros((n_grow, self.hidden_dim), dtype=bool)
+        allowed[:, : len(owner)] = owner[None, :] <= np.arange(n_grow)[:, None]
+        return allowed
+
+    def _flag_by_rows(self, P: np.ndarray, n_grow: int, tol: float, roundoff: float, norm: float,
+                      eps: float) -> tuple[np.ndarray, np.ndarray, int, np.ndarray]:
+        """The flag basis built row by row, snapping components at or below ``tol`` to zero
+        (some growing row adds a direction at or below round-off). Returns the basis (h, g), the
+        row that introduced each direction, the number snapped, and the snapped P."""
+        h = P.shape[1]
         V = np.zeros((h, h))  # flag basis, filled column by column
         g = 0
-        owner: list[int] = []  # row that introduced each flag direction
+        owner: list[int] = []
         P = P.copy()
         n_snapped = 0
         ambiguous: list[float] = []
-        growing = np.flatnonzero(self.mu > 0)
-        # Usual case, every growing row adds a direction clearly above round-off: the flag basis is
-        # the Q of a QR factorisation of those rows (Gram–Schmidt in one call).
-        first = growing[: min(len(growing), h)]
-        if len(first):
-            Q, diag = _qr(P[first].T)
-            if np.all(np.abs(diag) > max(tol, roundoff)):
-                g = len(first)
-                V[:, :g] = Q * np.sign(diag)
-                owner = list(first)
-                rest = growing[g:]
-                if len(rest):  # the hidden space is full: the rest is round-off
-                    P[rest] = (P[rest] @ V) @ V.T
-                growing_loop = growing[:0]
-            else:
-                growing_loop = growing
-        else:
-            growing_loop = growing
-        for i in growing_loop:
+        for i in range(n_grow):
             p = P[i]
             Vg = V[:, :g]
             r = p - Vg @ (Vg.T @ p)
@@ -345,49 +408,46 @@ class ExactSolution:
                 f"({AMBIGUOUS_ULPS:g} eps = {AMBIGUOUS_ULPS * eps:.1e}) at lam = {self.lam:.3g}: whether "
                 "and when those modes escape their saddle depends on round-off, not on the "
                 f"problem ({n_snapped} treated as exactly zero; see ExactSolution.n_snapped)")
-        V = V[:, :g]
-        # Orthonormal complement of the flag span.
-        if g < h:
-            q, _ = np.linalg.qr(np.hstack([V, np.eye(h)]))
-            N = q[:, g:h]
-            N = N - V @ (V.T @ N)
-            N, _ = _qr(N)
-        else:
-            N = np.zeros((h, 0))
-        Phat = P @ (np.hstack([V, N]) if g < h else V)
-        # Structural zeros: growing row i touches only flag directions introduced by rows <= i.
-        allowed = np.ones((n, h), dtype=bool)
-        owner_arr = np.array(owner, dtype=int)
-        allowed[growing, :g] = owner_arr[None, :] <= growing[:, None]
-        allowed[growing, g:] = False
-        Phat[~allowed] = 0.0
-        self._Phat = Phat
-        self._outer_pp = (Phat[:, :, None] * Phat[:, None, :]).reshape(n, h * h)
-        self._allowed = allowed
-        self._owner = owner_arr
-        self._n_flag = g
-        #: Number of growing directions whose initial component was set to exactly zero.
-        self.n_snapped = n_snapped
+        return V[:, :g], np.array(owner, dtype=int), n_snapped, P
 
     def _precompute_rates(self) -> None:
-        """Growth rates a = max(μ, 0) of the rows and of each flag column's owner, and their
-        differences (sign·abs(λ)/2 + nu form, no cancellation), used at every evaluation."""
-        h, g = self.hidden_dim, self._n_flag
-        grow = self.mu > 0
-        self._a = np.maximum(self.mu, 0.0)
-        self._a_col = np.zeros(h)
-        self._flag_mask = np.arange(h) < g
-        a_sign = np.where(grow, self._sign, 0.0)
-        a_nu = np.where(grow, self._nu, 0.0)
-        col_sign, col_nu = np.zeros(h), np.zeros(h)
-        if g:
-            self._a_col[:g] = self._a[self._owner]
-            col_sign[:g] = a_sign[self._owner]
-            col_nu[:g] = a_nu[self._owner]
-        self._da = self._rate_diff(a_sign[None, :], a_nu[None, :], col_sign[:, None], col_nu[:, None])
-        self._dm = self._rate_diff(self._sign[None, :], self._nu[None, :], col_sign[:, None],
-                                   col_nu[:, None])
-        self._max_rate = float(np.max(np.abs(self.mu)))
+        """Growth rates a = max(μ, 0) of the rows and of each flag column's owner, and log(2|μ|),
+        used at every evaluation."""
+        g, ng = self._n_flag, self._n_grow
+        self._a = self.mu.copy()
+        self._a[ng:] = 0.0
+        self._a_col = np.zeros(self.hidden_dim)
+        self._a_col[:g] = self._a[self._owner]
+        self._max_rate = float(max(self.mu[0], -self.mu[-1]))
+        two_abs_mu = 2.0 * np.abs(self.mu)
+        self._mu_zero = two_abs_mu == 0
+        self._has_zero = np.count_nonzero(self._mu_zero) > 0
+        if self._has_zero:
+            two_abs_mu[self._mu_zero] = 1.0
+        self._neg_two_abs_mu = -two_abs_mu
+        self._log_two_abs_mu = np.log(two_abs_mu)
+        self._two_a = 2.0 * self._a
+        self._outer_pp_cache: np.ndarray | None = None
+        self._slow_cache: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+
+    def _slow_parts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For long times, computed on first use: the differences of rates between each row and
+        each flag column's owner, of a (growing part) and of μ, in the sign·abs(λ)/2 + nu form
+        (no cancellation), shape (h, n) each, and the (h, n) mask of allowed entries."""
+        if self._slow_cache is None:
+            ng, g, h, n = self._n_grow, self._n_flag, self.hidden_dim, len(self.mu)
+            a_sign, a_nu = self._sign.copy(), self._nu.copy()
+            a_sign[ng:] = 0.0
+            a_nu[ng:] = 0.0
+            col_sign, col_nu = np.zeros((h, 1)), np.zeros((h, 1))
+            col_sign[:g, 0] = a_sign[self._owner]
+            col_nu[:g, 0] = a_nu[self._owner]
+            da = self._rate_diff(a_sign, a_nu, col_sign, col_nu)
+            dm = self._rate_diff(self._sign, self._nu, col_sign, col_nu)
+            allowed = np.ones((n, h), dtype=bool)
+            allowed[:ng] = self._allowed_pattern(ng, self._owner)
+            self._slow_cache = (da, dm, allowed.T.copy())
+        return self._slow_cache
 
     def _check_determinants(self) -> None:
         """At λ = 0 in a square network the sign of det(W2W1(0))·det(Σ̃yx) decides exactly whether
@@ -409,24 +469,34 @@ class ExactSolution:
         """Differences of rates (sign_i − sign_j)·abs(λ)/2 + (nu_i − nu_j), without cancellation."""
         return (i_sign - j_sign) * self._half_lam + (i_nu - j_nu)
 
+    def _log_k_parts(self, s: np.ndarray) -> np.ndarray:
+        """:func:`_log_k_parts` of this solution's rates, with the rate logs computed once."""
+        # log 0 = −inf at t = 0 is intended; the error-state switch is skipped when no t is 0.
+        with contextlib.nullcontext() if s.min() > 0.0 else np.errstate(divide="ignore"):
+            b = np.log(-np.expm1(self._neg_two_abs_mu * s[:, None]))  # rate 1 stands in at μ = 0
+            b -= self._log_two_abs_mu
+            if self._has_zero:
+                b[:, self._mu_zero] = np.log(s)[:, None]
+        return b
+
     def _scaled_terms(self, s: np.ndarray, sel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Nᵀ(t)[:, :, sel] with N = O E P D, and A(t) = D² + D PᵀKP D, so that
         QQᵀ(t) = N A⁻¹ Nᵀ (module docstring). ``s`` are times t/τ. Shapes (T, h, |sel|), (T, h, h).
         """
         T, g, h = len(s), self._n_flag, self.hidden_dim
         a, a_col = self._a, self._a_col
-        b = _log_k_parts(self.mu, s)  # (T, n)
+        b = self._log_k_parts(s)  # (T, n)
         # Column j is scaled by D_j = 1/max(1, sqrt(k_o(j))), o(j) the row that introduced it.
         # Its log-scale is c_j = a_o t + b_o/2 where k_o >= 1, else 0; N columns are unscaled.
         b_col = np.zeros((T, h))
         if g:
             b_col[:, :g] = b[:, self._owner]
-        big = (2.0 * a_col[None] * s[:, None] + b_col >= 0.0) & self._flag_mask[None]  # (T, h)
-        c = np.where(big, a_col[None] * s[:, None] + 0.5 * b_col, 0.0)
+        half_log_k_col = a_col * s[:, None] + 0.5 * b_col
+        c = np.maximum(half_log_k_col, 0.0)  # 0 on the complement, where a_col = b_col = 0
         O_sel = self.O[sel]
-        fast = self._max_rate * s <= FAST_EXPONENT
-        if fast.all():
+        if self._max_rate * float(s.max()) <= FAST_EXPONENT:
             return self._fast_terms(s, a, b, c, O_sel)
+        fast = self._max_rate * s <= FAST_EXPONENT
         n = self._Phat.shape[0]
         Nt = np.empty((T, h, len(sel)))
         A = np.empty((T, h, h))
@@ -435,20 +505,22 @@ class ExactSolution:
         slow = ~fast
         # Long times: exponents combined first, rate differences taken before multiplying by t.
         # Gt = (K^{1/2} P D)ᵀ has entries <= |P| and Mt = (E P D)ᵀ is bounded.
-        da, dm = self._da, self._dm
         st = s[slow, None, None]
-        big3 = big[slow, :, None]
-        bs, bc = b[slow], b_col[slow]
+        cs = c[slow][:, :, None]
+        bs = b[slow][:, None, :]
+        # With c_j > 0: log g_ij = a_i t + b_i/2 − c_j = (a_i − a_o(j)) t + (b_i − b_o(j))/2, the
+        # difference of rates taken first; with c_j = 0 it is a_i t + b_i/2 (same for m).
+        big = cs > 0.0
+        half_b_col = 0.5 * b_col[slow][:, :, None]
+        da, dm, allowed = self._slow_parts()
         with np.errstate(over="ignore", invalid="ignore"):
-            eg = np.where(big3, da[None] * st + 0.5 * (bs[:, None, :] - bc[:, :, None]),
-                          a[None, None, :] * st + 0.5 * bs[:, None, :])
-            em = np.where(big3, dm[None] * st - 0.5 * bc[:, :, None], self.mu[None, None, :] * st)
-        allowed = self._allowed.T[None]
-        PhT = self._Phat.T[None]
+            eg = np.where(big, da * st + (0.5 * bs - half_b_col), a * st + 0.5 * bs)
+            em = np.where(big, dm * st - half_b_col, self.mu * st)
+        PhT = self._Phat.T
         Gt = PhT * np.exp(np.where(allowed, eg, -np.inf))
         Mt = PhT * np.exp(np.where(allowed, em, -np.inf))
         As = Gt @ swap(Gt)
-        As[:, np.arange(h), np.arange(h)] += np.exp(-2.0 * c[slow])
+        As.reshape(-1, h * h)[:, :: h + 1] += np.exp(-2.0 * c[slow])
         A[slow] = As
         Nt[slow] = (Mt.reshape(-1, n) @ O_sel.T).reshape(len(st), h, len(sel))
         return Nt, A
@@ -459,20 +531,25 @@ class ExactSolution:
         product over all times, and (E P)ᵀ Oᵀ as another, then scaled by D."""
         h = self.hidden_dim
         n = self._Phat.shape[0]
-        k = np.exp(2.0 * a[None] * s[:, None] + b)  # (T, n)
-        e = np.exp(self.mu[None] * s[:, None])
+        k = np.exp(self._two_a * s[:, None] + b)  # (T, n)
+        e = np.exp(self.mu * s[:, None])
         d = np.exp(-c)  # (T, h)
-        A = (k @ self._outer_pp).reshape(-1, h, h)
+        if len(s) < h:  # a few times: Pᵀ diag(k) P directly
+            A = (self._Phat.T * k[:, None, :]) @ self._Phat
+        else:  # many: one product with the table of outer products p_i p_iᵀ, built once
+            if self._outer_pp_cache is None:
+                self._outer_pp_cache = (self._Phat[:, :, None] * self._Phat[:, None, :]).reshape(n, h * h)
+            A = (k @ self._outer_pp_cache).reshape(-1, h, h)
         A *= d[:, :, None]
         A *= d[:, None, :]
-        A[:, np.arange(h), np.arange(h)] += d**2
+        A.reshape(-1, h * h)[:, :: h + 1] += d * d
         if len(O_sel) <= len(s):
             # (E P)ᵀ Oᵀ = Σ_i e_i p_i o_iᵀ as one (T, n) × (n, h·|sel|) product; the (n, h, |sel|)
             # table is no larger than the (T, h, n) array it replaces.
             table = (self._Phat[:, :, None] * O_sel.T[:, None, :]).reshape(n, -1)
             Nt = (e @ table).reshape(len(s), h, len(O_sel))
         else:
-            M = self._Phat.T[None] * e[:, None, :]  # (T, h, n)
+            M = self._Phat.T * e[:, None, :]  # (T, h, n)
             Nt = (M.reshape(-1, n) @ O_sel.T).reshape(len(s), h, len(O_sel))
         Nt *= d[:, :, None]
         return Nt, A
@@ -489,9 +566,7 @@ class ExactSolution:
         block), or the factor Zᵀ = L⁻¹ Nᵀ with A = L Lᵀ (``kind="factor"``), chunked over times."""
         s, scalar = scaled_times(t, self.tau)
         if s.size:
-            with np.errstate(over="ignore"):
-                overflow = not np.isfinite(self._max_rate * s.max())
-            if overflow:
+            if not self._max_rate * float(s.max()) < np.inf:  # Python floats overflow to inf
                 raise ValueError(f"t/tau = {s.max():.3g} times the largest rate {self._max_rate:.3g} "
                                  "overflows float64")
         sel = rows if cols is None else np.concatenate([rows, cols])
@@ -506,10 +581,14 @@ class ExactSolution:
             Nt, A = self._scaled_terms(s[part], sel)
             if kind == "factor":
                 out[part] = np.linalg.inv(np.linalg.cholesky(A)) @ Nt
-            elif cols is None:
-                np.matmul(swap(Nt), np.linalg.inv(A) @ Nt, out=out[part])
-            else:
-                np.matmul(swap(Nt[:, :, :nr]), np.linalg.inv(A) @ Nt[:, :, nr:], out=out[part])
+                continue
+            left, right = (Nt, Nt) if cols is None else (Nt[:, :, :nr], Nt[:, :, nr:])
+            if len(A) == 1:  # one time: a Cholesky solve, without the batched wrapper's overhead
+                _, X, info = lapack.dposv(A[0], right[0], lower=1)
+                if info == 0:
+                    np.matmul(left[0].T, X, out=out[part][0])
+                    continue
+            np.matmul(swap(left), np.linalg.inv(A) @ right, out=out[part])
         return out, scalar
 
     def _block(self, t: ArrayLike, rows: np.ndarray, cols: np.ndarray | None = None) -> np.ndarray:
@@ -585,7 +664,7 @@ class ExactSolution:
 
         Gradient flow reaches the global minimum iff B has full rank m.
         """
-        return self._B.copy()
+        return np.sqrt(2.0) * self._P[: min(self.in_dim, self.out_dim)].T
 
     def qqt_naive(self, t: ArrayLike) -> np.ndarray:
         """The same solution evaluated naively, with e^{+μt} (Theorem 4.3 as written).
@@ -594,7 +673,7 @@ class ExactSolution:
         Λt ≳ 350. Use :meth:`qqt`.
         """
         s, scalar = scaled_times(t, self.tau)
-        P = self.O.T @ np.vstack([self.W1.T, self.W2])
+        P = self._P
         n = P.shape[0]
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             E = np.exp(self.mu[None] * s[:, None])

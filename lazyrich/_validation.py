@@ -6,12 +6,14 @@ the package uses is a named constant here, so that there is one place to read an
 
 from __future__ import annotations
 
+import math
 import numbers
 import warnings
 
 import numpy as np
 
 EPS = float(np.finfo(float).eps)
+TINY = float(np.finfo(float).tiny)
 
 #: Balance residual allowed by default, relative to ``‖W1‖_F² + ‖W2‖_F²``.
 BALANCE_RTOL = 1e-8
@@ -66,6 +68,8 @@ def warn_precision(message: str) -> None:
 
 def real_scalar(name: str, value) -> float:
     """A real number (int, float or 0-d real array); strings, complex numbers and arrays raise."""
+    if type(value) is float:
+        return value
     if isinstance(value, (bool, np.bool_)) or isinstance(value, (str, bytes)):
         raise ValueError(f"{name} must be a real number, got {value!r}")
     if isinstance(value, np.ndarray):
@@ -82,7 +86,7 @@ def real_scalar(name: str, value) -> float:
 def check_finite(name: str, value) -> float:
     """A finite real number."""
     v = real_scalar(name, value)
-    if not np.isfinite(v):
+    if not math.isfinite(v):
         raise ValueError(f"{name} must be finite, got {value!r}")
     return v
 
@@ -90,7 +94,7 @@ def check_finite(name: str, value) -> float:
 def check_positive(name: str, value) -> float:
     """A finite real number > 0."""
     v = real_scalar(name, value)
-    if not np.isfinite(v) or v <= 0:
+    if not math.isfinite(v) or v <= 0:
         raise ValueError(f"{name} must be finite and > 0, got {value!r}")
     return v
 
@@ -98,7 +102,7 @@ def check_positive(name: str, value) -> float:
 def check_tolerance(name: str, value) -> float:
     """A finite real tolerance >= 0."""
     v = real_scalar(name, value)
-    if not np.isfinite(v) or v < 0:
+    if not math.isfinite(v) or v < 0:
         raise ValueError(f"{name} must be a finite tolerance >= 0, got {value!r}")
     return v
 
@@ -126,9 +130,12 @@ def as_array(name: str, a) -> np.ndarray:
     if a is None:
         raise ValueError(f"{name} is required, got None")
     raw = np.asarray(a)
-    if raw.dtype.kind in "USV":
+    kind = raw.dtype.kind
+    if kind == "f" and raw.dtype.itemsize == 8:
+        return raw
+    if kind in "USV":
         raise ValueError(f"{name} must hold real numbers, got {a!r}")
-    if np.iscomplexobj(raw):
+    if kind == "c":
         raise ValueError(f"{name} must be real, got complex values (dtype {raw.dtype}); pass the real "
                          "part explicitly if that is what you mean")
     try:
@@ -140,12 +147,14 @@ def as_array(name: str, a) -> np.ndarray:
 
 def check_entries(name: str, arr: np.ndarray) -> np.ndarray:
     """Finite entries no larger than :data:`MAX_ENTRY` in size."""
-    finite = np.isfinite(arr)
-    if not np.all(finite):
-        bad = int(arr.size - np.count_nonzero(finite))
-        raise ValueError(f"{name} has {bad} non-finite entries (NaN or inf)")
-    if arr.size:
-        big = float(np.max(np.abs(arr)))
+    if not arr.size:
+        return arr
+    big = float(np.abs(arr).max())  # NaN or inf if any entry is not finite
+    if not big <= MAX_ENTRY:
+        finite = np.isfinite(arr)
+        if not finite.all():
+            bad = int(arr.size - np.count_nonzero(finite))
+            raise ValueError(f"{name} has {bad} non-finite entries (NaN or inf)")
         if big > MAX_ENTRY:
             raise ValueError(f"{name} has an entry of size {big:.3g}, above the supported {MAX_ENTRY:.0e}: "
                              "its squares would overflow float64; rescale the problem")
@@ -170,7 +179,9 @@ def input_eps(*arrays) -> float:
     """Machine epsilon of the least precise floating input (float64's for integer inputs)."""
     eps = EPS
     for a in arrays:
-        dt = np.asarray(a).dtype
+        dt = a.dtype if isinstance(a, np.ndarray) else np.asarray(a).dtype
+        if dt == np.float64:
+            continue
         if np.issubdtype(dt, np.floating):
             eps = max(eps, float(np.finfo(dt).eps))
     return eps
@@ -183,16 +194,19 @@ def check_times(t) -> tuple[np.ndarray, bool]:
     """
     if t is None:
         raise ValueError("t is required: pass a time or a 1-D array of times, got None")
+    if type(t) is float or type(t) is int:  # the common scalar case, without array reductions
+        if math.isfinite(t) and t >= 0:
+            return np.array([t], dtype=float), True
     arr = as_array("t", t)
     scalar = arr.ndim == 0
     arr = np.atleast_1d(arr)
     if arr.ndim != 1:
         raise ValueError(f"t must be a scalar or a 1-D array of times, got shape {arr.shape}")
-    if np.any(np.isnan(arr)):
-        raise ValueError(f"t contains {int(np.isnan(arr).sum())} NaN value(s)")
-    if np.any(~np.isfinite(arr)):
-        raise ValueError("t contains an infinite time; use a large finite time instead")
-    if arr.size and np.any(arr < 0):
+    if arr.size and not (arr.min() >= 0 and arr.max() < np.inf):
+        if np.isnan(arr).any():
+            raise ValueError(f"t contains {int(np.isnan(arr).sum())} NaN value(s)")
+        if not np.isfinite(arr).all():
+            raise ValueError("t contains an infinite time; use a large finite time instead")
         raise ValueError(f"times must be >= 0, got min(t) = {arr.min():.6g}")
     return arr, scalar
 
@@ -200,9 +214,11 @@ def check_times(t) -> tuple[np.ndarray, bool]:
 def scaled_times(t, tau: float) -> tuple[np.ndarray, bool]:
     """Times in units of τ, t/τ, checking that the division does not overflow."""
     times, scalar = check_times(t)
+    if tau >= 1.0:  # the division cannot overflow
+        return times / tau, scalar
     with np.errstate(over="ignore"):
         s = times / tau
-    if not np.all(np.isfinite(s)):
+    if s.size and not s.max() < np.inf:
         raise ValueError(f"t/tau overflows float64: max(t) = {times.max():.3g} and tau = {tau:.3g}")
     return s, scalar
 
@@ -230,9 +246,11 @@ def balance_residual(W1: np.ndarray, W2: np.ndarray) -> tuple[float, float, floa
     """
     h = W1.shape[0]
     bal = W2.T @ W2 - W1 @ W1.T
-    lam = float(np.trace(bal) / h)
-    residual = float(np.linalg.norm(bal - lam * np.eye(h)))
-    scale = float(np.sum(W1**2) + np.sum(W2**2))
+    diag = bal.ravel()[:: h + 1]  # a view of the diagonal
+    lam = float(diag.sum()) / h
+    diag -= lam
+    residual = math.sqrt(float(np.vdot(bal, bal)))
+    scale = float(np.vdot(W1, W1) + np.vdot(W2, W2))
     return lam, residual, scale
 
 
@@ -255,7 +273,7 @@ def balance_fit(W1: np.ndarray, W2: np.ndarray, rtol: float = BALANCE_RTOL, *,
     lam, residual, scale = balance_residual(W1, W2)
     floor = BALANCE_ULPS * eps
     tol = max(rtol, floor)
-    if residual > tol * max(scale, np.finfo(float).tiny):
+    if residual > tol * max(scale, TINY):
         precision = (f" The weights' own precision (eps = {eps:.1e}) allows {floor:.1e}."
                      if eps > EPS else "")
         raise ValueError(

@@ -38,7 +38,11 @@ def problems(draw):
     ni = draw(st.integers(1, 5))
     no = draw(st.integers(1, 5))
     nh = draw(st.integers(1, max(ni, no) + 1))
-    lam = draw(st.one_of(st.just(0.0), st.floats(-50, 50, allow_nan=False)))
+    # |λ| below 1e-6 (relative to scales down to 1e-3) is where the saddle decision may rest on
+    # round-off and the solution says so with a PrecisionWarning: that range has its own test,
+    # test_saddle_decision_across_tiny_lambda_against_the_ode.
+    lam = draw(st.one_of(st.just(0.0),
+                         st.floats(-50, 50, allow_nan=False).filter(lambda x: abs(x) >= 1e-6)))
     lam = admissible_lam((ni, nh, no), lam)
     scale = draw(st.sampled_from([1e-3, 0.1, 1.0]))
     seed = draw(st.integers(0, 2**32 - 1))
