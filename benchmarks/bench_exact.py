@@ -14,7 +14,7 @@ see the same machine load), the ratio competitor / exact from this run,
 and the largest difference between the two answers relative to the largest entry. A last line
 reports the peak memory (tracemalloc) of ``w2w1`` at 100-100-100 on 2,000 times. Usage::
 
-    python benchmarks/bench_exact.py [--repeat 3] [--json results.json]
+    python benchmarks/bench_exact.py [--repeat 5] [--json results.json]
 """
 
 from __future__ import annotations
@@ -22,12 +22,12 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import tracemalloc
 
 import numpy as np
 
 import lazyrich as lr
 from _timing import paired
+from lazyrich.report import peak_memory
 
 LAM, SCALE = 0.5, 0.1
 ODE_RTOL = 1e-10
@@ -100,17 +100,13 @@ def gd_row(t_end: float, n_times: int, repeat: int) -> dict:
 def memory_row() -> dict:
     task, W1, W2 = problem(100, LAM)
     sol = lr.ExactSolution(W1, W2, task.sigma_yx)
-    t = np.linspace(0.0, 20.0, 2000)
-    tracemalloc.start()
-    out = sol.w2w1(t)
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
+    out, peak = peak_memory(sol.w2w1, np.linspace(0.0, 20.0, 2000))
     return {"returned_mb": out.nbytes / 2**20, "peak_mb": peak / 2**20}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--json", help="also write the results to this JSON file")
     args = parser.parse_args()
     dense = np.linspace(0.0, 20.0, 1000)

@@ -141,6 +141,24 @@ def _check_deep(Ws: Sequence[ArrayLike], sigma_yx: ArrayLike,
     return Ws, syx, sxx
 
 
+_FLOW_DOCS = {
+    "{flow_inputs}": """Ws : sequence of arrays
+        Initial weights ``[W1, ..., WL]``, ``W_l`` of shape (n_l, n_{l-1}), L >= 2.
+    sigma_yx : array, shape (n_L, n_0)
+        Input-output covariance Σ̃yx.""",
+    "{sigma_xx}": """sigma_xx : array, shape (n_0, n_0), optional
+        Input covariance Σ̃xx; the identity (whitened inputs) by default.""",
+}
+
+
+def _flow_doc(fn):
+    """Fill in the parameter descriptions the deep flows share (``_FLOW_DOCS``)."""
+    for key, text in _FLOW_DOCS.items():
+        if fn.__doc__:  # None under python -OO
+            fn.__doc__ = fn.__doc__.replace(key, text)
+    return fn
+
+
 def _deep_descent(Ws: Sequence[np.ndarray], syx: np.ndarray, sxx: np.ndarray) -> list[np.ndarray]:
     """Negative gradients A_lᵀ (Σ̃yx − W_L⋯W_1 Σ̃xx) B_lᵀ of every layer, A_l = W_L⋯W_{l+1},
     B_l = W_{l-1}⋯W_1."""
@@ -184,6 +202,7 @@ def deep_ntk(Ws: Sequence[ArrayLike], X: ArrayLike) -> np.ndarray:
     return K
 
 
+@_flow_doc
 def deep_gradient_flow(Ws: Sequence[ArrayLike], sigma_yx: ArrayLike, t: ArrayLike, *,
                        sigma_xx: ArrayLike | None = None, tau: float = 1.0, rtol: float = 1e-10,
                        atol: float = ODE_ATOL) -> list[np.ndarray]:
@@ -202,14 +221,10 @@ def deep_gradient_flow(Ws: Sequence[ArrayLike], sigma_yx: ArrayLike, t: ArrayLik
 
     Parameters
     ----------
-    Ws : sequence of arrays
-        Initial weights ``[W1, ..., WL]``, ``W_l`` of shape (n_l, n_{l-1}), L >= 2.
-    sigma_yx : array, shape (n_L, n_0)
-        Input-output covariance Σ̃yx.
+    {flow_inputs}
     t : float or 1-D array
         Times (any order, duplicates allowed, >= 0).
-    sigma_xx : array, shape (n_0, n_0), optional
-        Input covariance Σ̃xx; the identity (whitened inputs) by default.
+    {sigma_xx}
     tau, rtol, atol : float
         Time constant and solver tolerances.
 
@@ -245,6 +260,7 @@ def deep_gradient_flow(Ws: Sequence[ArrayLike], sigma_yx: ArrayLike, t: ArrayLik
     return [o[0] for o in out] if scalar else out
 
 
+@_flow_doc
 def deep_lazy_product(Ws: Sequence[ArrayLike], sigma_yx: ArrayLike, t: ArrayLike, *,
                       sigma_xx: ArrayLike | None = None, tau: float = 1.0) -> np.ndarray:
     """Network map W(t) = W_L⋯W_1 of a deep linear network in the lazy limit (frozen kernel).
@@ -264,14 +280,10 @@ def deep_lazy_product(Ws: Sequence[ArrayLike], sigma_yx: ArrayLike, t: ArrayLike
 
     Parameters
     ----------
-    Ws : sequence of arrays
-        Initial weights ``[W1, ..., WL]``, ``W_l`` of shape (n_l, n_{l-1}), L >= 2.
-    sigma_yx : array, shape (n_L, n_0)
-        Input-output covariance Σ̃yx.
+    {flow_inputs}
     t : float or 1-D array
         Times (>= 0).
-    sigma_xx : array, shape (n_0, n_0), optional
-        Input covariance Σ̃xx; the identity by default.
+    {sigma_xx}
     tau : float
         Time constant.
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 from numbers import Integral, Real
 
-__all__ = ["rounded", "formatted", "glue", "check", "below", "stored_benchmark"]
+__all__ = ["rounded", "formatted", "glue", "check", "below", "stored_benchmark", "peak_memory"]
 
 #: The mime prefix myst-nb reads glued values from (``myst_nb.ext.glue.GLUE_PREFIX``).
 GLUE_PREFIX = "application/papermill.record/"
@@ -134,3 +134,22 @@ def stored_benchmark(name: str) -> dict:
     if not path.is_file():
         raise ValueError(f"no stored benchmark named {name!r} (looked for {path})")
     return json.loads(path.read_text())
+
+
+def peak_memory(fn, *args, **kwargs) -> tuple[object, int]:
+    """``fn(*args, **kwargs)`` and the peak of the memory traced (``tracemalloc``) while it ran,
+    in bytes. The benchmarks report it and the tests bound it; numpy's allocations are traced.
+
+    >>> out, peak = peak_memory(bytearray, 2**20)
+    >>> peak >= 2**20
+    True
+    """
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        out = fn(*args, **kwargs)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    return out, peak

@@ -217,12 +217,6 @@ def test_gradient_descent_error_shrinks_linearly_with_lr(dims, lam):
     assert errors[-1] < 1e-2
     assert np.all((ratios > 1.8) & (ratios < 2.2)), (errors, ratios)
 
-@pytest.fixture
-def good():
-    rng = np.random.default_rng(11)
-    task = lr.random_regression(10, 3, 2, rng=rng)
-    W1, W2 = lr.lambda_balanced(3, 2, 2, 0.5, scale=0.5, rng=rng)
-    return W1, W2, task
 
 @pytest.mark.parametrize("mutate,match", [
     (lambda W1, W2, S: (W1[:1], W2, S), "hidden dimensions 1 and 2 differ"),
@@ -464,18 +458,14 @@ def test_transition_function_at_the_target_is_its_limit():
 
 def test_memory_is_bounded_by_the_result_plus_a_chunk():
     """w2w1 on many times costs the returned array plus at most about CHUNK_BYTES of work."""
-    import tracemalloc
-
     from lazyrich._validation import CHUNK_BYTES
+    from lazyrich.report import peak_memory
 
     task = lr.random_regression(80, 40, 40, rng=0)
     W1, W2 = lr.lambda_balanced(40, 40, 40, 0.5, scale=0.1, rng=1)
     sol = lr.ExactSolution(W1, W2, task.sigma_yx)
     t = np.linspace(0.0, 20.0, 3000)
-    tracemalloc.start()
-    out = sol.w2w1(t)
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
+    out, peak = peak_memory(sol.w2w1, t)
     assert out.nbytes > CHUNK_BYTES / 2  # long enough that chunking matters
     assert peak <= out.nbytes + 1.25 * CHUNK_BYTES, (peak / 2**20, out.nbytes / 2**20)
     np.testing.assert_allclose(out[::500], sol.w2w1(t[::500]), rtol=1e-12, atol=1e-14)

@@ -5,12 +5,11 @@ import numpy as np
 import pytest
 
 import lazyrich as lr
+from conftest import small_problem
 
 
 def test_gradient_descent_records_times_and_loss():
-    rng = np.random.default_rng(8)
-    task = lr.random_regression(10, 3, 2, rng=rng)
-    W1, W2 = lr.lambda_balanced(3, 2, 2, 0.5, scale=0.5, rng=rng)
+    W1, W2, task = small_problem(8)
     run = lr.gradient_descent(W1, W2, task.X, task.Y, lr=0.01, steps=100, record_every=25)
     np.testing.assert_allclose(run.t, [0.0, 0.25, 0.5, 0.75, 1.0])
     np.testing.assert_array_equal(run.W1[0], W1)
@@ -53,9 +52,7 @@ def test_gradient_flow_handles_unsorted_duplicate_and_empty_times():
 
 
 def test_trajectory_steps_are_step_indices():
-    rng = np.random.default_rng(13)
-    task = lr.random_regression(10, 3, 2, rng=rng)
-    W1, W2 = lr.lambda_balanced(3, 2, 2, 0.5, scale=0.3, rng=rng)
+    W1, W2, task = small_problem(13, scale=0.3)
     run = lr.gradient_descent(W1, W2, task.X, task.Y, lr=0.03, steps=100, record_every=25)
     np.testing.assert_array_equal(run.steps, [0, 25, 50, 75, 100])
     t, R1, R2 = run  # unpacks like the tuple simulators used to return
@@ -93,12 +90,6 @@ def test_simulators_reject_bad_input(good):
     with pytest.raises(ValueError, match="NaN"):
         lr.gradient_flow(W1, W2, task.sigma_yx, [0.0, np.nan])
 
-@pytest.fixture
-def good():
-    rng = np.random.default_rng(11)
-    task = lr.random_regression(10, 3, 2, rng=rng)
-    W1, W2 = lr.lambda_balanced(3, 2, 2, 0.5, scale=0.5, rng=rng)
-    return W1, W2, task
 
 def test_relu_conserves_the_diagonal_of_the_balance_and_tanh_does_not():
     """ReLU is 1-homogeneous, so diag(W2ᵀW2 − W1W1ᵀ) is conserved by gradient flow."""
