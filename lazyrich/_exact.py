@@ -101,12 +101,26 @@ def _qr(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return q, diag
 
 
-def _spectrum(sigma_yx: np.ndarray, lam: float, by_rate: bool = False
-              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """μ, O of :func:`eigendecomposition`, and each μ split as ``sign·abs(λ)/2 + nu``.
+def _complement(V: np.ndarray) -> np.ndarray:
+    """An orthonormal basis (h, h − g) of the orthogonal complement of the span of the
+    orthonormal columns of ``V`` (h, g): the last columns of the full Q of V's QR factorisation."""
+    h, g = V.shape
+    if g == 0:
+        return np.eye(h)
+    qr, tau, _, info = lapack.dgeqrf(V)
+    full = np.zeros((h, h))
+    full[:, :g] = qr
+    q, _, info2 = lapack.dorgqr(full, tau)
+    if info != 0 or info2 != 0:
+        raise np.linalg.LinAlgError("QR factorisation failed")
+    return q[:, g:]
 
-    ``nu`` is Λ − abs(λ)/2 = s̃²/(Λ + abs(λ)/2) for the growing task modes (−that for the decaying ones)
-    and 0 for the λ⊥ modes, so that differences of rates are exact even when abs(λ) ≫ s̃.
+
+def _spectrum(sigma_yx: np.ndarray, lam: float, by_rate: bool = False
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """μ and O of :func:`eigendecomposition`, and ``gap`` = Λ − abs(λ)/2 = s̃²/(Λ + abs(λ)/2) of
+    each task mode, in a form without cancellation (see :func:`_rate_split`).
+
     Columns come as growing, decaying, λ⊥ modes; with ``by_rate`` as growing, λ⊥, then decaying
     modes in reverse, which orders μ by decreasing value (|λ|/2 ≤ Λ).
     """
@@ -119,13 +133,12 @@ def _spectrum(sigma_yx: np.ndarray, lam: float, by_rate: bool = False
     # H = λ/(√(λ² + 4s̃²) + 2s̃) = (λ/2)/(Λ + s̃); Λ + s̃ = 0 only where λ = 0 too, and there H = 0.
     h = (lam / 2.0) / np.maximum(Lam + s, TINY)
     g = np.sqrt(0.5 / (1.0 + h * h))  # G/√2
-    a, b = g * (1.0 - h), g * (1.0 + h)  # (G − HG)/√2 and (G + HG)/√2
-    gap = s * s / np.maximum(Lam + half, TINY)
+    gh = g * h
+    a, b = g - gh, g + gh  # (G − HG)/√2 and (G + HG)/√2
     Vm = Vt[:m].T
     Ut = U[:, :m]
     n_perp = n - 2 * m
     perp_mu = (lam if n_out > n_in else -lam) / 2.0
-    perp_sign = float(np.sign(perp_mu))
     if by_rate:  # growing, λ⊥, decaying reversed
         grow, perp, decay, rev = slice(0, m), slice(m, m + n_perp), slice(m + n_perp, n), slice(None, None, -1)
     else:
@@ -139,16 +152,25 @@ def _spectrum(sigma_yx: np.ndarray, lam: float, by_rate: bool = False
         O[:n_in, perp] = Vt[m:].T
     elif n_out > n_in:
         O[n_in:, perp] = U[:, m:]
-    mu, sign, nu = np.empty(n), np.empty(n), np.empty(n)
+    mu = np.empty(n)
     mu[grow], mu[decay] = Lam, -Lam[rev]
     mu[perp] = perp_mu
+    return mu, O, s * s / np.maximum(Lam + half, TINY)
+
+
+def _rate_split(lam: float, mu: np.ndarray, gap: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each μ of ``_spectrum(..., by_rate=True)`` as ``sign·abs(λ)/2 + nu``: sign ±1 and
+    nu = ±gap for the growing and decaying task modes, sign = sign(λ⊥) and nu = 0 for the λ⊥ modes
+    (at λ = 0, sign = 0 and nu = μ). Differences of rates taken in this form are exact even when
+    abs(λ) ≫ s̃, where μ_i − μ_j would cancel."""
     if lam == 0:
-        sign[:] = 0.0
-        nu[:] = mu
-    else:
-        sign[grow], sign[decay], sign[perp] = 1.0, -1.0, perp_sign
-        nu[grow], nu[decay], nu[perp] = gap, -gap[rev], 0.0
-    return mu, O, sign, nu
+        return np.zeros_like(mu), mu.copy()
+    m, n = len(gap), len(mu)
+    perp = slice(m, n - m)
+    sign, nu = np.empty(n), np.empty(n)
+    sign[:m], sign[perp], sign[n - m:] = 1.0, np.sign(mu[perp]), -1.0
+    nu[:m], nu[perp], nu[n - m:] = gap, 0.0, -gap[::-1]
+    return sign, nu
 
 
 def eigendecomposition(sigma_yx: ArrayLike, lam: float) -> tuple[np.ndarray, np.ndarray]:
@@ -172,7 +194,7 @@ def eigendecomposition(sigma_yx: ArrayLike, lam: float) -> tuple[np.ndarray, np.
     >>> mu
     array([ 2., -2.])
     """
-    mu, O, _, _ = _spectrum(as_matrix("sigma_yx", sigma_yx), check_finite("lam", lam))
+    mu, O, _ = _spectrum(as_matrix("sigma_yx", sigma_yx), check_finite("lam", lam))
     return mu, O
 
 
@@ -303,7 +325,7 @@ class ExactSolution:
         self.lam = lam
         self.W1, self.W2 = W1.copy(), W2.copy()
         # Eigenvectors of F ordered by decreasing rate μ, so that the growing rows come first.
-        self.mu, self.O, self._sign, self._nu = _spectrum(self.sigma_yx, lam, by_rate=True)
+        self.mu, self.O, self._gap = _spectrum(self.sigma_yx, lam, by_rate=True)
         self._P = self.O.T @ np.concatenate([W1.T, W2])
         self._half_lam = abs(lam) / 2.0
         self._build_flag(self._P, snap_tol, eps, np.sqrt(size))
@@ -328,26 +350,22 @@ class ExactSolution:
         # touches flag directions 0..i only.
         if k:
             Q, diag = _qr(P[:k].T)
-            usual = float(np.abs(diag).min()) > max(tol, roundoff)
+            V = Q * np.sign(diag)
+            # Rows 0..j-1 add directions clearly above round-off; j = k in the usual case.
+            small = np.flatnonzero(np.abs(diag) <= max(tol, roundoff))
+            j = int(small[0]) if len(small) else k
         else:
-            usual = True
+            V, j = np.zeros((h, 0)), 0
+        usual = j == k
         if usual:
-            V = Q * np.sign(diag) if k else np.zeros((h, 0))
             g, owner, n_snapped = k, np.arange(k), 0
             if n_grow > k:  # the hidden space is full: the rest is round-off
                 P = P.copy()
                 P[k:n_grow] = (P[k:n_grow] @ V) @ V.T
-        else:
-            V, owner, n_snapped, P = self._flag_by_rows(P, n_grow, tol, roundoff, norm, eps)
+        else:  # from row j on, row by row
+            V, owner, n_snapped, P = self._flag_by_rows(P, n_grow, V[:, :j], tol, roundoff, norm, eps)
             g = len(owner)
-        if g < h:  # orthonormal complement of the flag span
-            q, _ = np.linalg.qr(np.hstack([V, np.eye(h)]))
-            N = q[:, g:h]
-            N = N - V @ (V.T @ N)
-            N, _ = _qr(N)
-            Phat = P @ np.hstack([V, N])
-        else:
-            Phat = P @ V
+        Phat = P @ (np.hstack([V, _complement(V)]) if g < h else V)
         # Structural zeros: growing row i touches only flag directions introduced by rows <= i.
         if n_grow:
             if usual:  # owner j = j: a lower-triangular pattern
@@ -369,19 +387,22 @@ class ExactSolution:
         allowed[:, : len(owner)] = owner[None, :] <= np.arange(n_grow)[:, None]
         return allowed
 
-    def _flag_by_rows(self, P: np.ndarray, n_grow: int, tol: float, roundoff: float, norm: float,
-                      eps: float) -> tuple[np.ndarray, np.ndarray, int, np.ndarray]:
+    def _flag_by_rows(self, P: np.ndarray, n_grow: int, V0: np.ndarray, tol: float,
+                      roundoff: float, norm: float, eps: float
+                      ) -> tuple[np.ndarray, np.ndarray, int, np.ndarray]:
         """The flag basis built row by row, snapping components at or below ``tol`` to zero
-        (some growing row adds a direction at or below round-off). Returns the basis (h, g), the
-        row that introduced each direction, the number snapped, and the snapped P."""
-        h = P.shape[1]
+        (some growing row adds a direction at or below round-off), continuing from the basis
+        ``V0`` that rows 0..j-1 introduced (j = its number of columns). Returns the basis (h, g),
+        the row that introduced each direction, the number snapped, and the snapped P."""
+        h, j = V0.shape
         V = np.zeros((h, h))  # flag basis, filled column by column
-        g = 0
-        owner: list[int] = []
+        V[:, :j] = V0
+        g = j
+        owner: list[int] = list(range(j))
         P = P.copy()
         n_snapped = 0
         ambiguous: list[float] = []
-        for i in range(n_grow):
+        for i in range(j, n_grow):
             p = P[i]
             Vg = V[:, :g]
             r = p - Vg @ (Vg.T @ p)
@@ -436,14 +457,15 @@ class ExactSolution:
         (no cancellation), shape (h, n) each, and the (h, n) mask of allowed entries."""
         if self._slow_cache is None:
             ng, g, h, n = self._n_grow, self._n_flag, self.hidden_dim, len(self.mu)
-            a_sign, a_nu = self._sign.copy(), self._nu.copy()
+            sign, nu = _rate_split(self.lam, self.mu, self._gap)
+            a_sign, a_nu = sign.copy(), nu.copy()
             a_sign[ng:] = 0.0
             a_nu[ng:] = 0.0
             col_sign, col_nu = np.zeros((h, 1)), np.zeros((h, 1))
             col_sign[:g, 0] = a_sign[self._owner]
             col_nu[:g, 0] = a_nu[self._owner]
             da = self._rate_diff(a_sign, a_nu, col_sign, col_nu)
-            dm = self._rate_diff(self._sign, self._nu, col_sign, col_nu)
+            dm = self._rate_diff(sign, nu, col_sign, col_nu)
             allowed = np.ones((n, h), dtype=bool)
             allowed[:ng] = self._allowed_pattern(ng, self._owner)
             self._slow_cache = (da, dm, allowed.T.copy())
@@ -479,26 +501,27 @@ class ExactSolution:
                 b[:, self._mu_zero] = np.log(s)[:, None]
         return b
 
-    def _scaled_terms(self, s: np.ndarray, sel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Nᵀ(t)[:, :, sel] with N = O E P D, and A(t) = D² + D PᵀKP D, so that
-        QQᵀ(t) = N A⁻¹ Nᵀ (module docstring). ``s`` are times t/τ. Shapes (T, h, |sel|), (T, h, h).
-        """
+    def _scaled_terms(self, s: np.ndarray, O_sel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Nᵀ(t) restricted to the rows ``O_sel`` of O, with N = O E P D, and A(t) = D² + D PᵀKP D,
+        so that QQᵀ(t) = N A⁻¹ Nᵀ (module docstring). ``s`` are times t/τ. Shapes (T, h, len(O_sel)),
+        (T, h, h)."""
         T, g, h = len(s), self._n_flag, self.hidden_dim
         a, a_col = self._a, self._a_col
         b = self._log_k_parts(s)  # (T, n)
         # Column j is scaled by D_j = 1/max(1, sqrt(k_o(j))), o(j) the row that introduced it.
         # Its log-scale is c_j = a_o t + b_o/2 where k_o >= 1, else 0; N columns are unscaled.
-        b_col = np.zeros((T, h))
-        if g:
+        if self._usual and g == h:  # owner j = j for every column
+            b_col = b[:, :h]
+        else:
+            b_col = np.zeros((T, h))
             b_col[:, :g] = b[:, self._owner]
-        half_log_k_col = a_col * s[:, None] + 0.5 * b_col
-        c = np.maximum(half_log_k_col, 0.0)  # 0 on the complement, where a_col = b_col = 0
-        O_sel = self.O[sel]
+        # 0 on the complement, where a_col = b_col = 0
+        c = np.maximum(a_col * s[:, None] + 0.5 * b_col, 0.0)
         if self._max_rate * float(s.max()) <= FAST_EXPONENT:
             return self._fast_terms(s, a, b, c, O_sel)
         fast = self._max_rate * s <= FAST_EXPONENT
         n = self._Phat.shape[0]
-        Nt = np.empty((T, h, len(sel)))
+        Nt = np.empty((T, h, len(O_sel)))
         A = np.empty((T, h, h))
         if np.any(fast):
             Nt[fast], A[fast] = self._fast_terms(s[fast], a, b[fast], c[fast], O_sel)
@@ -522,7 +545,7 @@ class ExactSolution:
         As = Gt @ swap(Gt)
         As.reshape(-1, h * h)[:, :: h + 1] += np.exp(-2.0 * c[slow])
         A[slow] = As
-        Nt[slow] = (Mt.reshape(-1, n) @ O_sel.T).reshape(len(st), h, len(sel))
+        Nt[slow] = (Mt.reshape(-1, n) @ O_sel.T).reshape(len(st), h, len(O_sel))
         return Nt, A
 
     def _fast_terms(self, s: np.ndarray, a: np.ndarray, b: np.ndarray, c: np.ndarray,
@@ -560,25 +583,27 @@ class ExactSolution:
         per_time = 8 * (10 * h * n + 4 * h * h + 3 * h * n_sel + 8 * n)
         return max(1, CHUNK_BYTES // per_time)
 
-    def _evaluate(self, t: ArrayLike, rows: np.ndarray, cols: np.ndarray | None,
+    def _evaluate(self, t: ArrayLike, rows: slice, cols: slice | None,
                   kind: str) -> tuple[np.ndarray, bool]:
         """Rows × cols block of QQᵀ = N A⁻¹ Nᵀ (``kind="block"``, cols None for a symmetric
         block), or the factor Zᵀ = L⁻¹ Nᵀ with A = L Lᵀ (``kind="factor"``), chunked over times."""
         s, scalar = scaled_times(t, self.tau)
         if s.size:
-            if not self._max_rate * float(s.max()) < np.inf:  # Python floats overflow to inf
-                raise ValueError(f"t/tau = {s.max():.3g} times the largest rate {self._max_rate:.3g} "
-                                 "overflows float64")
-        sel = rows if cols is None else np.concatenate([rows, cols])
-        nr = len(rows)
+            # k = e^{2μt/τ} is handled through its logarithm 2μt/τ, which must be finite (Python
+            # floats overflow to inf without a warning).
+            if not 2.0 * self._max_rate * float(s.max()) < np.inf:
+                raise ValueError(f"t/tau = {s.max():.3g} times twice the largest rate "
+                                 f"{self._max_rate:.3g} overflows float64")
+        O_sel = self.O[rows] if cols is None else np.concatenate([self.O[rows], self.O[cols]])
+        nr = rows.stop - rows.start
         if kind == "factor":
             out = np.empty((len(s), self.hidden_dim, nr))
         else:
-            out = np.empty((len(s), nr, nr if cols is None else len(cols)))
-        step = self._chunk_size(len(sel))
+            out = np.empty((len(s), nr, nr if cols is None else cols.stop - cols.start))
+        step = self._chunk_size(len(O_sel))
         for start in range(0, len(s), step):
             part = slice(start, start + step)
-            Nt, A = self._scaled_terms(s[part], sel)
+            Nt, A = self._scaled_terms(s[part], O_sel)
             if kind == "factor":
                 out[part] = np.linalg.inv(np.linalg.cholesky(A)) @ Nt
                 continue
@@ -591,7 +616,7 @@ class ExactSolution:
             np.matmul(swap(left), np.linalg.inv(A) @ right, out=out[part])
         return out, scalar
 
-    def _block(self, t: ArrayLike, rows: np.ndarray, cols: np.ndarray | None = None) -> np.ndarray:
+    def _block(self, t: ArrayLike, rows: slice, cols: slice | None = None) -> np.ndarray:
         out, scalar = self._evaluate(t, rows, cols, "block")
         return out[0] if scalar else out
 
@@ -600,7 +625,7 @@ class ExactSolution:
 
         Shape (n, h) for a scalar t, or (T, n, h), with n = in_dim + out_dim.
         """
-        Zt, scalar = self._evaluate(t, np.arange(self.in_dim + self.out_dim), None, "factor")
+        Zt, scalar = self._evaluate(t, slice(0, self.in_dim + self.out_dim), None, "factor")
         Z = swap(Zt)
         return Z[0] if scalar else Z
 
@@ -610,21 +635,21 @@ class ExactSolution:
         Returns shape (n, n) for a scalar t, or (len(t), n, n), with n = in_dim + out_dim.
         The result is symmetric to round-off (about 1e-15 relative).
         """
-        return self._block(t, np.arange(self.in_dim + self.out_dim))
+        return self._block(t, slice(0, self.in_dim + self.out_dim))
 
     def w2w1(self, t: ArrayLike) -> np.ndarray:
         """Network function W2W1(t), shape (out_dim, in_dim) or (T, out_dim, in_dim)."""
         ni, no = self.in_dim, self.out_dim
-        return self._block(t, np.arange(ni, ni + no), np.arange(ni))
+        return self._block(t, slice(ni, ni + no), slice(0, ni))
 
     def w1tw1(self, t: ArrayLike) -> np.ndarray:
         """Input-side Gram W1ᵀW1(t), shape (in_dim, in_dim) or (T, in_dim, in_dim)."""
-        return self._block(t, np.arange(self.in_dim))
+        return self._block(t, slice(0, self.in_dim))
 
     def w2w2t(self, t: ArrayLike) -> np.ndarray:
         """Output-side Gram W2W2ᵀ(t), shape (out_dim, out_dim) or (T, out_dim, out_dim)."""
         ni, no = self.in_dim, self.out_dim
-        return self._block(t, np.arange(ni, ni + no))
+        return self._block(t, slice(ni, ni + no))
 
     def loss(self, t: ArrayLike, offset: float = 0.0) -> np.ndarray | float:
         """Loss ½‖W2W1(t) − Σ̃yx‖_F² + offset (paper Eq. 2); pass ``task.loss_offset`` as offset."""

@@ -140,6 +140,8 @@ def as_array(name: str, a) -> np.ndarray:
                          "part explicitly if that is what you mean")
     try:
         arr = np.asarray(raw, dtype=float)
+    except OverflowError as err:
+        raise ValueError(f"{name} holds a number too large for float64") from err
     except (TypeError, ValueError) as err:
         raise ValueError(f"{name} must hold real numbers, got dtype {raw.dtype}") from err
     return arr
@@ -194,7 +196,7 @@ def check_times(t) -> tuple[np.ndarray, bool]:
     """
     if t is None:
         raise ValueError("t is required: pass a time or a 1-D array of times, got None")
-    if type(t) is float or type(t) is int:  # the common scalar case, without array reductions
+    if type(t) is float:  # the common scalar case, without array reductions
         if math.isfinite(t) and t >= 0:
             return np.array([t], dtype=float), True
     arr = as_array("t", t)
@@ -213,6 +215,8 @@ def check_times(t) -> tuple[np.ndarray, bool]:
 
 def scaled_times(t, tau: float) -> tuple[np.ndarray, bool]:
     """Times in units of τ, t/τ, checking that the division does not overflow."""
+    if type(t) is float and 0.0 <= t < math.inf and t / tau < math.inf:
+        return np.array([t / tau]), True  # the common scalar case, in one step
     times, scalar = check_times(t)
     if tau >= 1.0:  # the division cannot overflow
         return times / tau, scalar

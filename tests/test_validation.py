@@ -1,6 +1,8 @@
 """Corrupt input gets a ValueError that names the argument and its value, everywhere; seeds are
 accepted wherever ``rng`` is; float32 weights are judged at float32 precision."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -68,8 +70,17 @@ def test_time_overflow_is_refused(good):
     W1, W2, task = good
     with pytest.raises(ValueError, match=r"t/tau overflows float64: max\(t\) = 1e\+300 and tau = 1e-12"):
         lr.ExactSolution(W1, W2, task.sigma_yx, tau=1e-12).qqt(1e300)
-    with pytest.raises(ValueError, match="times the largest rate"):
+    with pytest.raises(ValueError, match="times twice the largest rate"):
         lr.ExactSolution(W1, W2, task.sigma_yx * 1e100).qqt(1e300)
+    # Where μt is finite but the exponent 2μt of k = e^{2μt} is not.
+    sol = lr.ExactSolution(W1, W2, task.sigma_yx)  # largest rate 0.57
+    with pytest.raises(ValueError, match=r"t/tau = 1.7e\+308 times twice the largest rate 0.568"):
+        sol.qqt(1.7e308)
+    with pytest.raises(ValueError, match="t holds a number too large for float64"):
+        sol.qqt(10**400)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert np.all(np.isfinite(sol.qqt(1e300)))
 
 
 def test_zero_width_layers_are_refused(good):
