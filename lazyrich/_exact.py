@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import math
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -328,7 +329,7 @@ class ExactSolution:
         self.mu, self.O, self._gap = _spectrum(self.sigma_yx, lam, by_rate=True)
         self._P = self.O.T @ np.concatenate([W1.T, W2])
         self._half_lam = abs(lam) / 2.0
-        self._build_flag(self._P, snap_tol, eps, np.sqrt(size))
+        self._build_flag(self._P, snap_tol, eps, math.sqrt(size))
         self._check_determinants()
         self._precompute_rates()
 
