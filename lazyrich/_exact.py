@@ -308,7 +308,7 @@ class ExactSolution:
         W1, W2 = check_weights(W1, W2)
         self.hidden_dim, self.in_dim = W1.shape
         self.out_dim = W2.shape[0]
-        self.sigma_yx = as_matrix("sigma_yx", sigma_yx, (self.out_dim, self.in_dim))
+        self.sigma_yx = as_matrix("sigma_yx", sigma_yx, (self.out_dim, self.in_dim)).copy()
         self.tau = check_positive("tau", tau)
         snap_tol = check_tolerance("snap_tol", snap_tol)
         lam, residual, size = balance_fit(W1, W2, balance_rtol, eps=eps)

@@ -505,3 +505,22 @@ def test_lapack_qr_and_svd_match_numpy():
         full = np.zeros(shape)
         full[: len(s), : len(s)] = np.diag(s)
         np.testing.assert_allclose(u @ full @ vt, a, atol=1e-13)
+
+
+def test_inputs_changed_in_place_do_not_reach_a_solution_or_the_next_one():
+    """The solution keeps its own copies, and the SVD kept from the last Σ̃yx is keyed by its
+    contents: changing the caller's arrays in place changes neither an existing solution nor gives
+    the next one a stale factorisation."""
+    rng = np.random.default_rng(3)
+    task = lr.random_regression(12, 3, 3, rng=rng)
+    W1, W2 = lr.lambda_balanced(3, 3, 3, 0.7, scale=0.2, rng=rng)
+    S = task.sigma_yx
+    sol = lr.ExactSolution(W1, W2, S)
+    before, loss_before = sol.qqt(3.0), sol.loss(3.0)
+    S *= 2.0
+    np.testing.assert_array_equal(sol.qqt(3.0), before)
+    assert sol.loss(3.0) == loss_before
+    again = lr.ExactSolution(W1, W2, S)
+    ref = lr.gradient_flow(W1, W2, S, [3.0], rtol=1e-12)[0]
+    assert rel_err(again.qqt(3.0), ref) <= 1e-8
+    assert rel_err(again.qqt(3.0), before) > 1e-3
