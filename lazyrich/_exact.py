@@ -292,7 +292,7 @@ class ExactSolution:
     Speed: pass all the times at once. One call on a time array costs one small symmetric
     positive-definite solve per time point, several times less per point than a Python loop of
     single-time calls, whose cost is mostly fixed per call; a new solution (a λ slider, a λ sweep)
-    costs about as much as one such call. ``make bench`` measures both.
+    costs about as much as one or two single-time calls. ``make bench`` measures both.
 
     Examples
     --------
