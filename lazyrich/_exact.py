@@ -72,7 +72,7 @@ def _svd(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``np.linalg.svd(a, full_matrices=True)`` (the same LAPACK routine, gesdd) without the
     wrapper's overhead, which dominates for the small matrices of a λ sweep. The last result is
     kept (read-only), since a sweep over λ factors the same Σ̃yx again and again."""
-    key = (a.shape, a.tobytes())
+    key = (a.shape, a.dtype.str, a.tobytes())
     last = _LAST_SVD[0]  # one read, so that threads see a matching key and result
     if last is not None and last[0] == key:
         return last[1]
@@ -132,7 +132,8 @@ def _spectrum(sigma_yx: np.ndarray, lam: float, by_rate: bool = False
     half = abs(lam) / 2.0
     Lam = np.hypot(s, half)
     # H = λ/(√(λ² + 4s̃²) + 2s̃) = (λ/2)/(Λ + s̃); Λ + s̃ = 0 only where λ = 0 too, and there H = 0.
-    h = (lam / 2.0) / np.maximum(Lam + s, TINY)
+    denom = Lam + s
+    h = np.divide(lam / 2.0, denom, out=np.zeros_like(s), where=denom > 0)
     g = np.sqrt(0.5 / (1.0 + h * h))  # G/√2
     gh = g * h
     a, b = g - gh, g + gh  # (G − HG)/√2 and (G + HG)/√2
@@ -156,7 +157,8 @@ def _spectrum(sigma_yx: np.ndarray, lam: float, by_rate: bool = False
     mu = np.empty(n)
     mu[grow], mu[decay] = Lam, -Lam[rev]
     mu[perp] = perp_mu
-    return mu, O, s * s / np.maximum(Lam + half, TINY)
+    denom = Lam + half  # 0 only where s̃ = λ = 0, and there the gap is 0
+    return mu, O, np.divide(s * s, denom, out=np.zeros_like(s), where=denom > 0)
 
 
 def _rate_split(lam: float, mu: np.ndarray, gap: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -453,6 +455,7 @@ class ExactSolution:
             two_abs_mu[self._mu_zero] = 1.0
         self._neg_two_abs_mu = -two_abs_mu
         self._log_two_abs_mu = np.log(two_abs_mu)
+        self._min_two_abs_mu = float(two_abs_mu.min())
         self._two_a = 2.0 * self._a
         self._outer_pp_cache: np.ndarray | None = None
         self._slow_cache: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
@@ -499,8 +502,10 @@ class ExactSolution:
 
     def _log_k_parts(self, s: np.ndarray) -> np.ndarray:
         """:func:`_log_k_parts` of this solution's rates, with the rate logs computed once."""
-        # log 0 = −inf at t = 0 is intended; the error-state switch is skipped when no t is 0.
-        with contextlib.nullcontext() if s.min() > 0.0 else np.errstate(divide="ignore"):
+        # log 0 = −inf at t = 0 (or where 2|μ|t underflows to 0) is intended; the error-state
+        # switch is skipped when no product 2|μ|t can be 0.
+        positive = self._min_two_abs_mu * float(s.min()) > 0.0
+        with contextlib.nullcontext() if positive else np.errstate(divide="ignore"):
             b = np.log(-np.expm1(self._neg_two_abs_mu * s[:, None]))  # rate 1 stands in at μ = 0
             b -= self._log_two_abs_mu
             if self._has_zero:

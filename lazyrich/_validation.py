@@ -13,6 +13,7 @@ import warnings
 import numpy as np
 
 EPS = float(np.finfo(float).eps)
+_FLOAT64 = np.dtype(float)
 TINY = float(np.finfo(float).tiny)
 
 #: Balance residual allowed by default, relative to ``‖W1‖_F² + ‖W2‖_F²``.
@@ -130,9 +131,9 @@ def as_array(name: str, a) -> np.ndarray:
     if a is None:
         raise ValueError(f"{name} is required, got None")
     raw = np.asarray(a)
-    kind = raw.dtype.kind
-    if kind == "f" and raw.dtype.itemsize == 8:
+    if raw.dtype == _FLOAT64:  # native float64 (a byte-swapped '>f8' is converted below)
         return raw
+    kind = raw.dtype.kind
     if kind in "USV":
         raise ValueError(f"{name} must hold real numbers, got {a!r}")
     if kind == "c":

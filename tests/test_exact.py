@@ -524,3 +524,41 @@ def test_inputs_changed_in_place_do_not_reach_a_solution_or_the_next_one():
     ref = lr.gradient_flow(W1, W2, S, [3.0], rtol=1e-12)[0]
     assert rel_err(again.qqt(3.0), ref) <= 1e-8
     assert rel_err(again.qqt(3.0), before) > 1e-3
+
+
+def test_byte_swapped_sigma_yx_is_its_values_not_its_bytes():
+    """A big-endian Σ̃yx whose raw bytes equal those of the last (native) one factored is a
+    different matrix: the solution must converge to its values."""
+    def entry(big, little):  # 8 bytes read as `big` (big-endian) and as `little` (little-endian)
+        b = bytearray(8)
+        b[0:2], b[6:8] = big, little[::-1]
+        return bytes(b)
+    pairs = [(b"\x3f\xe0", b"\x3f\xf0"), (b"\x40\x00", b"\x3f\xd0"), (b"\x3f\xc0", b"\x40\x08"),
+             (b"\x3f\xf8", b"\x3f\xe8"), (b"\x40\x10", b"\x3f\xb0"), (b"\x3f\xd8", b"\x40\x00")]
+    raw = b"".join(entry(*p) for p in pairs)
+    S_big = np.frombuffer(raw, ">f8").reshape(2, 3).copy()
+    S_little = np.frombuffer(raw, "<f8").reshape(2, 3).copy()
+    np.testing.assert_allclose(S_big, [[0.5, 2.0, 0.125], [1.5, 4.0, 0.375]], rtol=1e-9)
+    assert np.max(np.abs(S_big - S_little)) > 1.0
+    W1, W2 = lr.lambda_balanced(3, 2, 2, 0.5, scale=0.1, rng=0)
+    lr.ExactSolution(W1, W2, S_little)
+    late = lr.ExactSolution(W1, W2, S_big).w2w1(1e3)
+    # hidden_dim = min(in, out) = 2, so W2W1 converges to S_big itself.
+    np.testing.assert_allclose(late, S_big, atol=1e-10)
+
+
+def test_times_whose_rate_products_underflow_give_no_warning():
+    rng = np.random.default_rng(1)
+    task = lr.random_regression(50, 3, 2, rng=rng)
+    W1, W2 = lr.lambda_balanced(3, 2, 2, 0.5, scale=0.1, rng=rng)
+    sol = lr.ExactSolution(W1, W2, task.sigma_yx)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        np.testing.assert_allclose(sol.qqt(5e-324), sol.qqt(0.0), rtol=1e-15, atol=0)
+
+
+def test_eigendecomposition_at_a_subnormal_lambda():
+    """F = diag(−λ/2, λ/2) with λ = 1e-310 (subnormal): the eigenvectors are the coordinate axes."""
+    mu, O = lr.eigendecomposition([[0.0]], 1e-310)
+    np.testing.assert_array_equal(mu, [5e-311, -5e-311])
+    np.testing.assert_allclose(np.abs(O), [[0.0, 1.0], [1.0, 0.0]], atol=1e-15)
