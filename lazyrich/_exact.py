@@ -131,12 +131,15 @@ def _spectrum(sigma_yx: np.ndarray, lam: float, by_rate: bool = False
     U, s, Vt = _svd(sigma_yx)
     half = abs(lam) / 2.0
     Lam = np.hypot(s, half)
-    # H = λ/(√(λ² + 4s̃²) + 2s̃) = (λ/2)/(Λ + s̃); Λ + s̃ = 0 only where λ = 0 too, and there H = 0.
-    denom = Lam + s
-    h = np.divide(lam / 2.0, denom, out=np.zeros_like(s), where=denom > 0)
-    g = np.sqrt(0.5 / (1.0 + h * h))  # G/√2
-    gh = g * h
-    a, b = g - gh, g + gh  # (G − HG)/√2 and (G + HG)/√2
+    if half == 0.0:  # H = 0, G = 1, Λ = s̃, and the gap Λ − abs(λ)/2 is s̃ itself
+        a = b = np.full(m, math.sqrt(0.5))
+        gap = s
+    else:  # Λ + s̃ >= abs(λ)/2 > 0
+        h = (lam / 2.0) / (Lam + s)  # H = λ/(√(λ² + 4s̃²) + 2s̃)
+        g = np.sqrt(0.5 / (1.0 + h * h))  # G/√2
+        gh = g * h
+        a, b = g - gh, g + gh  # (G − HG)/√2 and (G + HG)/√2
+        gap = s * s / (Lam + half)
     Vm = Vt[:m].T
     Ut = U[:, :m]
     n_perp = n - 2 * m
@@ -157,8 +160,7 @@ def _spectrum(sigma_yx: np.ndarray, lam: float, by_rate: bool = False
     mu = np.empty(n)
     mu[grow], mu[decay] = Lam, -Lam[rev]
     mu[perp] = perp_mu
-    denom = Lam + half  # 0 only where s̃ = λ = 0, and there the gap is 0
-    return mu, O, np.divide(s * s, denom, out=np.zeros_like(s), where=denom > 0)
+    return mu, O, gap
 
 
 def _rate_split(lam: float, mu: np.ndarray, gap: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -360,8 +362,9 @@ class ExactSolution:
             Q, diag = _qr(P[:k].T)
             V = Q * np.sign(diag)
             # Rows 0..j-1 add directions clearly above round-off; j = k in the usual case.
-            small = np.flatnonzero(np.abs(diag) <= max(tol, roundoff))
-            j = int(small[0]) if len(small) else k
+            abs_diag = np.abs(diag)
+            threshold = max(tol, roundoff)
+            j = k if abs_diag.min() > threshold else int(np.flatnonzero(abs_diag <= threshold)[0])
         else:
             V, j = np.zeros((h, 0)), 0
         usual = j == k
@@ -446,11 +449,12 @@ class ExactSolution:
         self._a = self.mu.copy()
         self._a[ng:] = 0.0
         self._a_col = np.zeros(self.hidden_dim)
-        self._a_col[:g] = self._a[self._owner]
+        self._a_col[:g] = self._a[:g] if self._usual else self._a[self._owner]
         self._max_rate = float(max(self.mu[0], -self.mu[-1]))
         two_abs_mu = 2.0 * np.abs(self.mu)
-        self._mu_zero = two_abs_mu == 0
-        self._has_zero = np.count_nonzero(self._mu_zero) > 0
+        # Rates are 0 only at λ = 0 (Λ >= abs(λ)/2 and the λ⊥ rates are ±λ/2).
+        self._mu_zero = two_abs_mu == 0 if self.lam == 0 else None
+        self._has_zero = self._mu_zero is not None and np.count_nonzero(self._mu_zero) > 0
         if self._has_zero:
             two_abs_mu[self._mu_zero] = 1.0
         self._neg_two_abs_mu = -two_abs_mu
