@@ -45,6 +45,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import math
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -239,6 +240,24 @@ def _log_k_parts(mu: np.ndarray, t: np.ndarray) -> np.ndarray:
 def _log_k(mu: np.ndarray, t: np.ndarray) -> np.ndarray:
     """log of k(μ, t) = (e^{2μt} − 1)/(2μ) (t/τ where μ = 0), shape (T, n)."""
     return 2.0 * np.maximum(mu, 0.0)[None, :] * t[:, None] + _log_k_parts(mu, t)
+
+
+@dataclass(frozen=True)
+class _SlowParts:
+    """Tables for long times (max |μ|t/τ > FAST_EXPONENT), built once per solution: the growth
+    rates a = max(μ, 0) of the rows and of each flag column's owner; −2|μ| and log 2|μ| (rate 1
+    where μ = 0) and the smallest 2|μ|; the differences of rates between each row and each flag
+    column's owner, of a and of μ, in the sign·abs(λ)/2 + nu form (no cancellation), shape (h, n)
+    each; and the (h, n) mask of the entries a growing row may have."""
+
+    a: np.ndarray
+    a_col: np.ndarray
+    neg_two_abs_mu: np.ndarray
+    log_two_abs_mu: np.ndarray
+    min_two_abs_mu: float
+    da: np.ndarray
+    dm: np.ndarray
+    allowed: np.ndarray
 
 
 class ExactSolution:
@@ -443,33 +462,27 @@ class ExactSolution:
         return V[:, :g], np.array(owner, dtype=int), n_snapped, P
 
     def _precompute_rates(self) -> None:
-        """Growth rates a = max(μ, 0) of the rows and of each flag column's owner, and log(2|μ|),
-        used at every evaluation."""
-        g, ng = self._n_flag, self._n_grow
-        self._a = self.mu.copy()
-        self._a[ng:] = 0.0
-        self._a_col = np.zeros(self.hidden_dim)
-        self._a_col[:g] = self._a[:g] if self._usual else self._a[self._owner]
+        """What every evaluation needs: the largest rate, 2μ (1 where μ = 0, which only λ = 0
+        allows: Λ >= abs(λ)/2 and the λ⊥ rates are ±λ/2) and where μ = 0. The long-time tables
+        are built on first use (:meth:`_slow_parts`)."""
         self._max_rate = float(max(self.mu[0], -self.mu[-1]))
-        two_abs_mu = 2.0 * np.abs(self.mu)
-        # Rates are 0 only at λ = 0 (Λ >= abs(λ)/2 and the λ⊥ rates are ±λ/2).
-        self._mu_zero = two_abs_mu == 0 if self.lam == 0 else None
+        self._mu_zero = self.mu == 0 if self.lam == 0 else None
         self._has_zero = self._mu_zero is not None and np.count_nonzero(self._mu_zero) > 0
+        self._two_mu_safe = 2.0 * self.mu
         if self._has_zero:
-            two_abs_mu[self._mu_zero] = 1.0
-        self._neg_two_abs_mu = -two_abs_mu
-        self._log_two_abs_mu = np.log(two_abs_mu)
-        self._min_two_abs_mu = float(two_abs_mu.min())
-        self._two_a = 2.0 * self._a
+            self._two_mu_safe[self._mu_zero] = 1.0
         self._outer_pp_cache: np.ndarray | None = None
-        self._slow_cache: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._slow_cache: _SlowParts | None = None
 
-    def _slow_parts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """For long times, computed on first use: the differences of rates between each row and
-        each flag column's owner, of a (growing part) and of μ, in the sign·abs(λ)/2 + nu form
-        (no cancellation), shape (h, n) each, and the (h, n) mask of allowed entries."""
+    def _slow_parts(self) -> _SlowParts:
+        """The long-time tables, built on first use (see :class:`_SlowParts`)."""
         if self._slow_cache is None:
             ng, g, h, n = self._n_grow, self._n_flag, self.hidden_dim, len(self.mu)
+            a = self.mu.copy()
+            a[ng:] = 0.0
+            a_col = np.zeros(h)
+            a_col[:g] = a[self._owner]
+            two_abs_mu = np.abs(self._two_mu_safe)
             sign, nu = _rate_split(self.lam, self.mu, self._gap)
             a_sign, a_nu = sign.copy(), nu.copy()
             a_sign[ng:] = 0.0
@@ -477,11 +490,13 @@ class ExactSolution:
             col_sign, col_nu = np.zeros((h, 1)), np.zeros((h, 1))
             col_sign[:g, 0] = a_sign[self._owner]
             col_nu[:g, 0] = a_nu[self._owner]
-            da = self._rate_diff(a_sign, a_nu, col_sign, col_nu)
-            dm = self._rate_diff(sign, nu, col_sign, col_nu)
             allowed = np.ones((n, h), dtype=bool)
             allowed[:ng] = self._allowed_pattern(ng, self._owner)
-            self._slow_cache = (da, dm, allowed.T.copy())
+            self._slow_cache = _SlowParts(
+                a=a, a_col=a_col, neg_two_abs_mu=-two_abs_mu, log_two_abs_mu=np.log(two_abs_mu),
+                min_two_abs_mu=float(two_abs_mu.min()),
+                da=self._rate_diff(a_sign, a_nu, col_sign, col_nu),
+                dm=self._rate_diff(sign, nu, col_sign, col_nu), allowed=allowed.T.copy())
         return self._slow_cache
 
     def _check_determinants(self) -> None:
@@ -508,10 +523,11 @@ class ExactSolution:
         """:func:`_log_k_parts` of this solution's rates, with the rate logs computed once."""
         # log 0 = −inf at t = 0 (or where 2|μ|t underflows to 0) is intended; the error-state
         # switch is skipped when no product 2|μ|t can be 0.
-        positive = self._min_two_abs_mu * float(s.min()) > 0.0
+        sp = self._slow_parts()
+        positive = sp.min_two_abs_mu * float(s.min()) > 0.0
         with contextlib.nullcontext() if positive else np.errstate(divide="ignore"):
-            b = np.log(-np.expm1(self._neg_two_abs_mu * s[:, None]))  # rate 1 stands in at μ = 0
-            b -= self._log_two_abs_mu
+            b = np.log(-np.expm1(sp.neg_two_abs_mu * s[:, None]))  # rate 1 stands in at μ = 0
+            b -= sp.log_two_abs_mu
             if self._has_zero:
                 b[:, self._mu_zero] = np.log(s)[:, None]
         return b
@@ -520,37 +536,39 @@ class ExactSolution:
         """Nᵀ(t) restricted to the rows ``O_sel`` of O, with N = O E P D, and A(t) = D² + D PᵀKP D,
         so that QQᵀ(t) = N A⁻¹ Nᵀ (module docstring). ``s`` are times t/τ. Shapes (T, h, len(O_sel)),
         (T, h, h)."""
-        T, g, h = len(s), self._n_flag, self.hidden_dim
-        a, a_col = self._a, self._a_col
-        b = self._log_k_parts(s)  # (T, n)
-        # Column j is scaled by D_j = 1/max(1, sqrt(k_o(j))), o(j) the row that introduced it.
-        # Its log-scale is c_j = a_o t + b_o/2 where k_o >= 1, else 0; N columns are unscaled.
-        if self._usual and g == h:  # owner j = j for every column
-            b_col = b[:, :h]
-        else:
-            b_col = np.zeros((T, h))
-            b_col[:, :g] = b[:, self._owner]
-        # 0 on the complement, where a_col = b_col = 0
-        c = np.maximum(a_col * s[:, None] + 0.5 * b_col, 0.0)
         if self._max_rate * float(s.max()) <= FAST_EXPONENT:
-            return self._fast_terms(s, a, b, c, O_sel)
+            return self._fast_terms(s, O_sel)
+        T, g, h = len(s), self._n_flag, self.hidden_dim
+        sp = self._slow_parts()
+        a, a_col = sp.a, sp.a_col
         fast = self._max_rate * s <= FAST_EXPONENT
         n = self._Phat.shape[0]
         Nt = np.empty((T, h, len(O_sel)))
         A = np.empty((T, h, h))
         if np.any(fast):
-            Nt[fast], A[fast] = self._fast_terms(s[fast], a, b[fast], c[fast], O_sel)
+            Nt[fast], A[fast] = self._fast_terms(s[fast], O_sel)
         slow = ~fast
+        s = s[slow]
+        b = self._log_k_parts(s)  # (T_slow, n)
+        # Column j is scaled by D_j = 1/max(1, sqrt(k_o(j))), o(j) the row that introduced it.
+        # Its log-scale is c_j = a_o t + b_o/2 where k_o >= 1, else 0; N columns are unscaled.
+        if self._usual and g == h:  # owner j = j for every column
+            b_col = b[:, :h]
+        else:
+            b_col = np.zeros((len(s), h))
+            b_col[:, :g] = b[:, self._owner]
+        # 0 on the complement, where a_col = b_col = 0
+        c = np.maximum(a_col * s[:, None] + 0.5 * b_col, 0.0)
         # Long times: exponents combined first, rate differences taken before multiplying by t.
         # Gt = (K^{1/2} P D)ᵀ has entries <= |P| and Mt = (E P D)ᵀ is bounded.
-        st = s[slow, None, None]
-        cs = c[slow][:, :, None]
-        bs = b[slow][:, None, :]
+        st = s[:, None, None]
+        cs = c[:, :, None]
+        bs = b[:, None, :]
         # With c_j > 0: log g_ij = a_i t + b_i/2 − c_j = (a_i − a_o(j)) t + (b_i − b_o(j))/2, the
         # difference of rates taken first; with c_j = 0 it is a_i t + b_i/2 (same for m).
         big = cs > 0.0
-        half_b_col = 0.5 * b_col[slow][:, :, None]
-        da, dm, allowed = self._slow_parts()
+        half_b_col = 0.5 * b_col[:, :, None]
+        da, dm, allowed = sp.da, sp.dm, sp.allowed
         with np.errstate(over="ignore", invalid="ignore"):
             eg = np.where(big, da * st + (0.5 * bs - half_b_col), a * st + 0.5 * bs)
             em = np.where(big, dm * st - half_b_col, self.mu * st)
@@ -558,20 +576,26 @@ class ExactSolution:
         Gt = PhT * np.exp(np.where(allowed, eg, -np.inf))
         Mt = PhT * np.exp(np.where(allowed, em, -np.inf))
         As = Gt @ swap(Gt)
-        As.reshape(-1, h * h)[:, :: h + 1] += np.exp(-2.0 * c[slow])
+        As.reshape(-1, h * h)[:, :: h + 1] += np.exp(-2.0 * c)
         A[slow] = As
         Nt[slow] = (Mt.reshape(-1, n) @ O_sel.T).reshape(len(st), h, len(O_sel))
         return Nt, A
 
-    def _fast_terms(self, s: np.ndarray, a: np.ndarray, b: np.ndarray, c: np.ndarray,
-                    O_sel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Moderate times, where nothing can overflow: Pᵀ K P = Σ_i k_i p_i p_iᵀ as one matrix
-        product over all times, and (E P)ᵀ Oᵀ as another, then scaled by D."""
-        h = self.hidden_dim
+    def _fast_terms(self, s: np.ndarray, O_sel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Moderate times (max |μ|t/τ <= FAST_EXPONENT), where nothing can overflow: the terms of
+        :meth:`_scaled_terms` with k = (e^{2μt} − 1)/(2μ) and D_j = 1/max(1, √k_o(j)) formed
+        directly, Pᵀ K P = Σ_i k_i p_i p_iᵀ and (E P)ᵀ Oᵀ as matrix products over all times."""
+        h, g = self.hidden_dim, self._n_flag
         n = self._Phat.shape[0]
-        k = np.exp(self._two_a * s[:, None] + b)  # (T, n)
-        e = np.exp(self.mu * s[:, None])
-        d = np.exp(-c)  # (T, h)
+        ls = s[:, None]
+        k = np.expm1(self._two_mu_safe * ls) / self._two_mu_safe  # (T, n)
+        if self._has_zero:
+            k[:, self._mu_zero] = ls  # k = t/τ where μ = 0
+        e = np.exp(self.mu * ls)
+        d = np.ones((len(s), h))  # complement columns are unscaled
+        if g:
+            k_owner = k[:, :g] if self._usual else k[:, self._owner]
+            d[:, :g] = 1.0 / np.sqrt(np.maximum(k_owner, 1.0))
         if len(s) < h:  # a few times: Pᵀ diag(k) P directly
             A = (self._Phat.T * k[:, None, :]) @ self._Phat
         else:  # many: one product with the table of outer products p_i p_iᵀ, built once
