@@ -56,7 +56,7 @@ from ._kernels import ntk, ntk_kernel_distance
 from ._linalg import swap
 from ._measures import task_loss
 from ._validation import (AMBIGUOUS_ULPS, BALANCE_RTOL, CHUNK_BYTES, FAST_EXPONENT,
-                          LAM_NOISE_FACTOR, ROUNDOFF_ULPS, SNAP_TOL, TINY, ZERO_LAM_ULPS, as_array,
+                          LAM_NOISE_FACTOR, MIN_SQUARED_NORM, ROUNDOFF_ULPS, SNAP_TOL, TINY, ZERO_LAM_ULPS, as_array,
                           as_matrix, balance_fit, check_finite, check_positive, check_tolerance,
                           check_weights, input_eps, scaled_times, warn_precision)
 
@@ -340,6 +340,11 @@ class ExactSolution:
         self.tau = check_positive("tau", tau)
         snap_tol = check_tolerance("snap_tol", snap_tol)
         lam, residual, size = balance_fit(W1, W2, balance_rtol, eps=eps)
+        if 0.0 < size < MIN_SQUARED_NORM:
+            raise ValueError(
+                f"W1 and W2 are too small: ||W1||_F^2 + ||W2||_F^2 = {size:.3g} is below "
+                f"{MIN_SQUARED_NORM:.0e}, where their squares and products reach float64's "
+                "subnormal range and the solution loses all accuracy; rescale the problem")
         # A λ below the round-off of the balance matrix is not resolved by the weights: exactly 0.
         unit = eps * size / self.hidden_dim
         if abs(lam) <= ZERO_LAM_ULPS * unit:
@@ -462,13 +467,14 @@ class ExactSolution:
         return V[:, :g], np.array(owner, dtype=int), n_snapped, P
 
     def _precompute_rates(self) -> None:
-        """What every evaluation needs: the largest rate, 2μ (1 where μ = 0, which only λ = 0
-        allows: Λ >= abs(λ)/2 and the λ⊥ rates are ±λ/2) and where μ = 0. The long-time tables
-        are built on first use (:meth:`_slow_parts`)."""
+        """What every evaluation needs: the largest rate, 2μ, and where μ = 0 (only when abs(λ)/2
+        is 0 in floating point: otherwise Λ >= abs(λ)/2 > 0 and the λ⊥ rates are ±λ/2 ≠ 0). The
+        long-time tables are built on first use (:meth:`_slow_parts`)."""
         self._max_rate = float(max(self.mu[0], -self.mu[-1]))
-        self._mu_zero = self.mu == 0 if self.lam == 0 else None
+        self._mu_zero = self.mu == 0 if self._half_lam == 0.0 else None
         self._has_zero = self._mu_zero is not None and np.count_nonzero(self._mu_zero) > 0
-        self._two_mu_safe = 2.0 * self.mu
+        self._two_mu = 2.0 * self.mu
+        self._two_mu_safe = self._two_mu.copy()  # a divisor: 1 where μ = 0
         if self._has_zero:
             self._two_mu_safe[self._mu_zero] = 1.0
         self._outer_pp_cache: np.ndarray | None = None
@@ -588,7 +594,7 @@ class ExactSolution:
         h, g = self.hidden_dim, self._n_flag
         n = self._Phat.shape[0]
         ls = s[:, None]
-        k = np.expm1(self._two_mu_safe * ls) / self._two_mu_safe  # (T, n)
+        k = np.expm1(self._two_mu * ls) / self._two_mu_safe  # (T, n); 0/1 where μ = 0
         if self._has_zero:
             k[:, self._mu_zero] = ls  # k = t/τ where μ = 0
         e = np.exp(self.mu * ls)

@@ -42,6 +42,10 @@ FAST_EXPONENT = 300.0
 #: Largest entry accepted in weights, correlations and data: their squares and products must stay
 #: far from float64 overflow (about 1.8e308).
 MAX_ENTRY = 1e150
+#: Smallest nonzero ``‖W1‖_F² + ‖W2‖_F²`` the exact solution accepts: below about 1e-306 the
+#: squares and products of the weights reach float64's subnormal range (2.2e-308) and results lose
+#: all accuracy (late times even overflow); this leaves a margin of 16 orders of magnitude.
+MIN_SQUARED_NORM = 1e-290
 #: Relative rank tolerance: singular values below this times the largest count as zero.
 RANK_RTOL = 1e-12
 #: Whitening tolerance of ``Task.is_whitened`` (absolute, on (1/P) X Xᵀ − I).

@@ -57,15 +57,22 @@ def test_matches_ode_on_random_problems(problem):
     The reference runs at rtol 3e-14: at 1e-12 the ODE solver itself is off by up to ~3e-8 on rich
     runs with a tiny, slowly growing mode (hypothesis found (2, 3, 2), λ = 0, scale 1e-3; tightening
     the reference to rtol 2.3e-14 brings the difference to 1e-11, so the error was the solver's).
+
+    A start on a saddle (λ = 0, n_snapped > 0) stays there exactly, while the ODE from the same
+    rounded weights escapes once its round-off-level growing component (eps relative), growing at
+    most like e^{2 μ_max t} in QQᵀ, reaches the tolerance: only earlier times are a reference
+    (hypothesis found (2, 2, 2), λ = 0, scale 0.1, seed 4: 1e-6 apart at t = 50, 3e-13 at 37.5).
     """
     ni, nh, no, lam, scale, seed, t_max = problem
     rng = np.random.default_rng(seed)
     task = lr.random_regression(max(ni, 2) + 3, ni, no, rng=rng)
     W1, W2 = lr.lambda_balanced(ni, nh, no, lam, scale=scale, rng=rng)
     t = np.linspace(0.0, t_max, 9)
-    exact = lr.ExactSolution(W1, W2, task.sigma_yx).qqt(t)
+    sol = lr.ExactSolution(W1, W2, task.sigma_yx)
+    if sol.n_snapped:
+        t = t[t <= np.log(1e-8 / np.finfo(float).eps) / (2.0 * sol.mu.max())]
     ref = lr.gradient_flow(W1, W2, task.sigma_yx, t, rtol=3e-14)
-    assert rel_err(exact, ref) <= 1e-8
+    assert rel_err(sol.qqt(t), ref) <= 1e-8
 
 @pytest.mark.parametrize("dims", ARCHITECTURES)
 @pytest.mark.parametrize("lam", [-50.0, -2.0, 0.0, 1e-3, 0.7, 50.0])
@@ -562,3 +569,35 @@ def test_eigendecomposition_at_a_subnormal_lambda():
     mu, O = lr.eigendecomposition([[0.0]], 1e-310)
     np.testing.assert_array_equal(mu, [5e-311, -5e-311])
     np.testing.assert_allclose(np.abs(O), [[0.0, 1.0], [1.0, 0.0]], atol=1e-15)
+
+
+def test_zero_task_at_lambda_zero_is_the_matrix_riccati_decay():
+    """With Σ̃yx = 0 and λ = 0, F = 0 and QQᵀ(t) = X₀(I + tX₀)⁻¹ exactly; every rate is 0, which
+    must not overflow at t/τ > 709 (where e^t would)."""
+    W1, W2 = lr.lambda_balanced(2, 2, 2, 0.0, scale=1.0, rng=0)
+    sol = lr.ExactSolution(W1, W2, np.zeros((2, 2)))
+    X0 = np.vstack([W1.T, W2]) @ np.vstack([W1.T, W2]).T
+    t = np.array([0.0, 1.0, 710.0, 1e4])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = sol.qqt(t)
+    want = np.stack([X0 @ np.linalg.inv(np.eye(4) + ti * X0) for ti in t])
+    assert rel_err(got, want) <= 1e-12
+
+
+def test_weights_whose_squares_are_subnormal_are_refused():
+    """‖W1‖² + ‖W2‖² near float64's subnormal range (2.2e-308) loses all accuracy (late times even
+    overflowed to inf); such weights get a ValueError with the number. This also covers the only
+    way to read off a λ whose half underflows to 0 (λ = 5e-324 needs weights that small)."""
+    task = lr.random_regression(10, 2, 2, rng=0)
+    W1, W2 = lr.lambda_balanced(2, 2, 2, 0.5, scale=1.0, rng=1)
+    with pytest.raises(ValueError, match=r"= 4\.1\de-308 is below 1e-290"):
+        lr.ExactSolution(W1 * 1e-154, W2 * 1e-154, task.sigma_yx)
+    d = np.sqrt(5e-324)
+    with pytest.raises(ValueError, match="W1 and W2 are too small"):
+        lr.ExactSolution(np.array([[1e-160]]), np.array([[1e-160], [d]]), np.array([[0.5], [0.2]]))
+    # Just above the limit the late-time limit is reached exactly, and zero weights stay allowed.
+    sol = lr.ExactSolution(W1 * 1e-144, W2 * 1e-144, task.sigma_yx)
+    np.testing.assert_allclose(sol.w2w1(1e5), task.sigma_yx, atol=1e-14)
+    zero = lr.ExactSolution(np.zeros((2, 2)), np.zeros((2, 2)), task.sigma_yx)
+    np.testing.assert_array_equal(zero.qqt(10.0), np.zeros((4, 4)))
