@@ -89,14 +89,17 @@ def _svd(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 _LAST_SVD: list = [None]
 
 
-def _qr(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Reduced QR of a tall or square ``a`` (m >= n): Q (m, n) and the diagonal of R, as
-    ``np.linalg.qr`` computes them (LAPACK geqrf and orgqr), without the wrapper's overhead."""
+def _qr(a: np.ndarray, complete: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """QR of a tall or square ``a`` (m >= n): Q, (m, n), or (m, m) with ``complete``, and the
+    diagonal of R, as ``np.linalg.qr`` computes them (LAPACK geqrf and orgqr), without the
+    wrapper's overhead."""
     m, n = a.shape
     if n == 0:
-        return np.zeros((m, 0)), np.zeros(0)
+        return (np.eye(m) if complete else np.zeros((m, 0))), np.zeros(0)
     qr, tau, _, info = lapack.dgeqrf(a)
     diag = qr.diagonal().copy()
+    if complete and n < m:  # orgqr builds all m columns from the n reflectors
+        qr = np.hstack([qr, np.zeros((m, m - n))])
     q, _, info2 = lapack.dorgqr(qr, tau)
     if info != 0 or info2 != 0:
         raise np.linalg.LinAlgError("QR factorisation failed")
@@ -105,17 +108,8 @@ def _qr(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _complement(V: np.ndarray) -> np.ndarray:
     """An orthonormal basis (h, h − g) of the orthogonal complement of the span of the
-    orthonormal columns of ``V`` (h, g): the last columns of the full Q of V's QR factorisation."""
-    h, g = V.shape
-    if g == 0:
-        return np.eye(h)
-    qr, tau, _, info = lapack.dgeqrf(V)
-    full = np.zeros((h, h))
-    full[:, :g] = qr
-    q, _, info2 = lapack.dorgqr(full, tau)
-    if info != 0 or info2 != 0:
-        raise np.linalg.LinAlgError("QR factorisation failed")
-    return q[:, g:]
+    orthonormal columns of ``V`` (h, g): the last columns of the complete Q of V's QR."""
+    return _qr(V, complete=True)[0][:, V.shape[1]:]
 
 
 def _spectrum(sigma_yx: np.ndarray, lam: float, by_rate: bool = False
@@ -218,28 +212,6 @@ def riccati_matrix(sigma_yx: ArrayLike, lam: float) -> np.ndarray:
     n_out, n_in = sigma_yx.shape
     return np.block([[-lam / 2.0 * np.eye(n_in), sigma_yx.T],
                      [sigma_yx, lam / 2.0 * np.eye(n_out)]])
-
-
-def _log_k_parts(mu: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """Bounded part b of log k(μ, t) = 2·max(μ, 0)·t + b, with k = ∫₀ᵗ e^{2μs} ds, shape (T, n).
-
-    For μ ≠ 0, b = log((1 − e^{−2|μ|t})/(2|μ|)) (the same expression for either sign of μ, since
-    the growing part is split off); for μ = 0, b = log t. Splitting off the linear part keeps
-    differences such as log k_i − log k_j accurate when μt is huge.
-    """
-    mu = mu[None, :]
-    t = t[:, None]
-    x = 2.0 * np.abs(mu) * t
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rate = np.log(2.0 * np.abs(np.where(mu == 0, 1.0, mu)))
-        moving = np.log(-np.expm1(-x)) - rate
-        zero = np.log(np.broadcast_to(t, moving.shape))
-    return np.where(mu != 0, moving, zero)
-
-
-def _log_k(mu: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """log of k(μ, t) = (e^{2μt} − 1)/(2μ) (t/τ where μ = 0), shape (T, n)."""
-    return 2.0 * np.maximum(mu, 0.0)[None, :] * t[:, None] + _log_k_parts(mu, t)
 
 
 @dataclass(frozen=True)
@@ -471,11 +443,12 @@ class ExactSolution:
         is 0 in floating point: otherwise Λ >= abs(λ)/2 > 0 and the λ⊥ rates are ±λ/2 ≠ 0). The
         long-time tables are built on first use (:meth:`_slow_parts`)."""
         self._max_rate = float(max(self.mu[0], -self.mu[-1]))
-        self._mu_zero = self.mu == 0 if self._half_lam == 0.0 else None
-        self._has_zero = self._mu_zero is not None and np.count_nonzero(self._mu_zero) > 0
+        zero = self.mu == 0 if self._half_lam == 0.0 else None
+        #: Where μ = 0, or None if no rate is 0.
+        self._mu_zero = zero if zero is not None and np.count_nonzero(zero) else None
         self._two_mu = 2.0 * self.mu
         self._two_mu_safe = self._two_mu.copy()  # a divisor: 1 where μ = 0
-        if self._has_zero:
+        if self._mu_zero is not None:
             self._two_mu_safe[self._mu_zero] = 1.0
         self._outer_pp_cache: np.ndarray | None = None
         self._slow_cache: _SlowParts | None = None
@@ -526,15 +499,19 @@ class ExactSolution:
         return (i_sign - j_sign) * self._half_lam + (i_nu - j_nu)
 
     def _log_k_parts(self, s: np.ndarray) -> np.ndarray:
-        """:func:`_log_k_parts` of this solution's rates, with the rate logs computed once."""
+        """Bounded part b of log k(μ, t) = 2·max(μ, 0)·t + b, with k = ∫₀ᵗ e^{2μs} ds, shape (T, n).
+
+        For μ ≠ 0, b = log((1 − e^{−2|μ|t})/(2|μ|)) (the same expression for either sign of μ,
+        since the growing part is split off); for μ = 0, b = log t. Splitting off the linear part
+        keeps differences such as log k_i − log k_j accurate when μt is huge."""
         # log 0 = −inf at t = 0 (or where 2|μ|t underflows to 0) is intended; the error-state
         # switch is skipped when no product 2|μ|t can be 0.
         sp = self._slow_parts()
-        positive = sp.min_two_abs_mu * float(s.min()) > 0.0
+        positive = s.size > 0 and sp.min_two_abs_mu * float(s.min()) > 0.0
         with contextlib.nullcontext() if positive else np.errstate(divide="ignore"):
             b = np.log(-np.expm1(sp.neg_two_abs_mu * s[:, None]))  # rate 1 stands in at μ = 0
             b -= sp.log_two_abs_mu
-            if self._has_zero:
+            if self._mu_zero is not None:
                 b[:, self._mu_zero] = np.log(s)[:, None]
         return b
 
@@ -595,7 +572,7 @@ class ExactSolution:
         n = self._Phat.shape[0]
         ls = s[:, None]
         k = np.expm1(self._two_mu * ls) / self._two_mu_safe  # (T, n); 0/1 where μ = 0
-        if self._has_zero:
+        if self._mu_zero is not None:
             k[:, self._mu_zero] = ls  # k = t/τ where μ = 0
         e = np.exp(self.mu * ls)
         d = np.ones((len(s), h))  # complement columns are unscaled
@@ -747,7 +724,7 @@ class ExactSolution:
         n = P.shape[0]
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             E = np.exp(self.mu[None] * s[:, None])
-            K = np.exp(_log_k(self.mu, s))
+            K = np.exp(2.0 * self._slow_parts().a * s[:, None] + self._log_k_parts(s))
             A = np.eye(self.hidden_dim)[None] + np.einsum("ni,tn,nj->tij", P, K, P)
             EP = E[:, :, None] * P[None]
             rhs = swap(EP)

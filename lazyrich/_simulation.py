@@ -312,7 +312,7 @@ def reference_qqt(W1: ArrayLike, W2: ArrayLike, sigma_yx: ArrayLike, t: ArrayLik
     syx = as_matrix("sigma_yx", sigma_yx, (W2.shape[0], W1.shape[1]))
     times, scalar = check_times(t)
     t_converged = check_positive("t_converged", t_converged)
-    lam = float(np.trace(W2.T @ W2 - W1 @ W1.T)) / W1.shape[0]
+    lam = estimate_lambda(W1, W2)
     A, B = converged_representations(syx, lam)
     limit = np.block([[A, syx.T], [syx, B]])
     near = times <= t_converged

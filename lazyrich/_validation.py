@@ -220,8 +220,6 @@ def check_times(t) -> tuple[np.ndarray, bool]:
 
 def scaled_times(t, tau: float) -> tuple[np.ndarray, bool]:
     """Times in units of τ, t/τ, checking that the division does not overflow."""
-    if type(t) is float and 0.0 <= t < math.inf and t / tau < math.inf:
-        return np.array([t / tau]), True  # the common scalar case, in one step
     times, scalar = check_times(t)
     if tau >= 1.0:  # the division cannot overflow
         return times / tau, scalar
